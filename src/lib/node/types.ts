@@ -1,0 +1,60 @@
+import type { CID } from 'multiformats/cid';
+import type { CallOptions, ProgressEvent } from '../progress.js';
+import type { ImportOptions, ImportResult } from '../unixfs/types.js';
+
+export type NodeKind = 'embedded' | 'kubo-api' | 'kubo-binary';
+
+export type NodeProgressEvent =
+  | ProgressEvent<'node:start:done', { kind: NodeKind; peerId: string; ms: number }>
+  | ProgressEvent<'node:dial:done', DialResult>
+  | ProgressEvent<'node:peer:disconnected', { peerId: string }>
+  | ProgressEvent<'node:blocks:served', NodeStats>;
+
+export type NodeCallOptions = CallOptions<NodeProgressEvent>;
+
+export interface NodeOptions extends NodeCallOptions {
+  /** Default 'embedded'. */
+  kind?: NodeKind;
+  /** kubo-api: RPC URL, e.g. http://127.0.0.1:5001. */
+  apiUrl?: string;
+  /** kubo-binary: path to `ipfs` (default: `ipfs` on PATH). */
+  binary?: string;
+  /** Parent for the temp repo/blockstore (the action passes RUNNER_TEMP). Default os.tmpdir(). */
+  tempDir?: string;
+  /** Listen addresses for the embedded node. Default ['/ip4/0.0.0.0/tcp/0']. */
+  listen?: string[];
+  /** Per-dial timeout (ms). Default 15 s. */
+  dialTimeoutMs?: number;
+}
+
+export interface DialResult {
+  multiaddr: string;
+  ok: boolean;
+  peerId?: string;
+  /** Why it failed, or 'unsupported' for a transport this node cannot use. */
+  error?: string;
+  ms: number;
+}
+
+export interface NodeStats {
+  blocksServed: number;
+  bytesServed: number;
+  peers: number;
+}
+
+export interface IpfsNode {
+  readonly kind: NodeKind;
+  readonly peerId: string;
+  /** Imports with our importer into this node's blockstore: same CID whatever the node. */
+  import(path: string, options?: Omit<ImportOptions, 'blockstore'>): Promise<ImportResult>;
+  addresses(): string[];
+  /** Public, dialable addresses ending in /p2p/<id>, at most 20 (none behind NAT). */
+  origins(): string[];
+  dial(multiaddrs: string[], options?: NodeCallOptions): Promise<DialResult[]>;
+  /** Stay connected to these peers; re-dial when dropped. */
+  keep(multiaddrs: string[]): void;
+  /** Whether the node holds this block (tests, pin flow sanity). */
+  has(cid: CID): Promise<boolean>;
+  stats(): NodeStats;
+  stop(): Promise<void>;
+}

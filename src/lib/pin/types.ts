@@ -1,0 +1,95 @@
+import type { CallOptions, ProgressEvent } from '../progress.js';
+import type { ImportProgressEvent, ImportResult, ProfileName } from '../unixfs/types.js';
+import type { IpfsNode, NodeKind, NodeProgressEvent, DialResult } from '../node/types.js';
+import type { PinningClient, PinStatus, PsaProgressEvent } from '../psa/types.js';
+import type { IpfsPinError } from '../errors.js';
+
+export interface ServiceConfig {
+  endpoint: string;
+  token?: string;
+  /** Label for reports (default: the endpoint's host). */
+  label?: string;
+  /** Least ms between two requests to this service (request budget). Default 1000. */
+  minIntervalMs?: number;
+}
+
+/** 'all' (default), 'any', or the least number of services that must pin. */
+export type PinPolicy = 'all' | 'any' | number;
+
+export type PinFlowProgressEvent =
+  | ImportProgressEvent
+  | NodeProgressEvent
+  | PsaProgressEvent
+  | ProgressEvent<'pin:import:done', ImportResult>
+  | ProgressEvent<'pin:existing:found', { service: string; requestid: string; status: string }>
+  | ProgressEvent<'pin:submit:done', { service: string; requestid: string; status: string; withOrigins: boolean }>
+  | ProgressEvent<'pin:status:changed', { service: string; requestid: string; status: string; details?: string }>
+  | ProgressEvent<'pin:status:unknown', { service: string; requestid: string; status: string }>
+  | ProgressEvent<'pin:delegate:dialled', { service: string } & DialResult>
+  | ProgressEvent<'pin:service:done', ServiceResult>
+  | ProgressEvent<'pin:replace:done', { service: string; removed: string[] }>;
+
+export interface PinDirectoryOptions extends CallOptions<PinFlowProgressEvent> {
+  path: string;
+  services: ServiceConfig[];
+  name?: string;
+  meta?: Record<string, string>;
+  profile?: ProfileName;
+  hidden?: boolean;
+  ignore?: string[];
+  /** Overall deadline for the wait (ms). Default 10 min. */
+  timeoutMs?: number;
+  /** false: submit and return the requestids at once. Default true. */
+  wait?: boolean;
+  policy?: PinPolicy;
+  /** After pinned, remove older pins with the same name on that service. */
+  replace?: boolean;
+  /** Delete the pin when the deadline passes. Default false: it stays. */
+  deleteOnTimeout?: boolean;
+  /** Leave the node running (returned in the result). Default false. */
+  keepNode?: boolean;
+  /** Use this node instead of creating one. */
+  node?: IpfsNode;
+  nodeOptions?: { kind?: NodeKind; apiUrl?: string; binary?: string; tempDir?: string };
+  /** Injected fetch for the clients. */
+  fetch?: typeof globalThis.fetch;
+  /** Poll delays: first and largest (ms). Defaults 1000 and 30000. */
+  pollMinMs?: number;
+  pollMaxMs?: number;
+}
+
+export interface ServiceResult {
+  service: string;
+  endpoint: string;
+  requestid?: string;
+  status: string;
+  /** true when an existing pin was reused. */
+  reused: boolean;
+  delegates: string[];
+  dialled: DialResult[];
+  ms: number;
+  details?: string;
+  error?: IpfsPinError;
+}
+
+export interface PinDirectoryResult {
+  cid: string;
+  import: ImportResult;
+  services: ServiceResult[];
+  /** Whether the policy was met. */
+  ok: boolean;
+  served: { blocks: number; bytes: number };
+  /** Only with keepNode. */
+  node?: IpfsNode;
+}
+
+export interface WaitOptions extends CallOptions<PinFlowProgressEvent> {
+  timeoutMs?: number;
+  pollMinMs?: number;
+  pollMaxMs?: number;
+  /** Dial the delegates of each status with this node. */
+  node?: IpfsNode;
+  service?: string;
+}
+
+export type { PinningClient, PinStatus };

@@ -1,0 +1,44 @@
+import type { CID } from 'multiformats/cid';
+import type { CallOptions, ProgressEvent } from '../progress.js';
+
+export type ProfileName = 'unixfs-v1-2025' | 'kubo-cidv1' | 'unixfs-v0-2015';
+
+/** The narrow blockstore the importer writes to (an interface-blockstore `put`). */
+export interface BlockSink {
+  put(cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }): unknown;
+}
+
+export interface SkippedEntry {
+  /** Path relative to the imported root, '/'-separated. */
+  path: string;
+  reason: 'hidden' | 'ignored' | 'special-file' | 'symlink-outside';
+  /** Human words, e.g. 'dot-file (pass hidden: true to include)'. */
+  detail?: string;
+}
+
+export type ImportProgressEvent =
+  | ProgressEvent<'unixfs:walk:done', { files: number; directories: number; symlinks: number; bytes: number }>
+  | ProgressEvent<'unixfs:import:progress', { files: number; bytes: number; totalFiles?: number; totalBytes?: number }>
+  | ProgressEvent<'unixfs:import:done', ImportResult>;
+
+export interface ImportOptions extends CallOptions<ImportProgressEvent> {
+  /** Default 'unixfs-v1-2025'. */
+  profile?: ProfileName;
+  /** Include dot-files (kubo --hidden). Default false: they are skipped and listed in `skipped`. */
+  hidden?: boolean;
+  /** gitignore-style patterns, relative to the root. */
+  ignore?: string[];
+  /** Where blocks go. Default: a sink that only hashes (keeps nothing). */
+  blockstore?: BlockSink;
+}
+
+export interface ImportResult {
+  cid: CID;
+  profile: ProfileName;
+  files: number;
+  directories: number;
+  symlinks: number;
+  /** File content bytes imported. */
+  bytes: number;
+  skipped: SkippedEntry[];
+}
