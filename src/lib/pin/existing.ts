@@ -1,0 +1,32 @@
+import type { PinStatus } from '../psa/types.js';
+
+/** The statuses that mean "this CID is already on its way": a re-run reuses such a pin. */
+export const REUSABLE_STATUSES = ['queued', 'pinning', 'pinned'] as const;
+
+const RANK: Record<string, number> = { pinned: 0, pinning: 1, queued: 2 };
+
+function createdMs(status: PinStatus): number {
+  const ms = Date.parse(status.created);
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+}
+
+/**
+ * Picks the pin to reuse among the service's pins of our CID: pinned first, then
+ * pinning, then queued; within a status the newest. Pins of another CID or with a
+ * status we would not reuse (failed, unknown) are never picked.
+ */
+export function chooseExistingPin(candidates: Iterable<PinStatus>, cid: string): PinStatus | undefined {
+  let best: PinStatus | undefined;
+  for (const pin of candidates) {
+    if (pin.pin?.cid !== cid) continue;
+    const rank = RANK[pin.status];
+    if (rank === undefined) continue;
+    if (best === undefined) {
+      best = pin;
+      continue;
+    }
+    const bestRank = RANK[best.status] ?? Number.POSITIVE_INFINITY;
+    if (rank < bestRank || (rank === bestRank && createdMs(pin) > createdMs(best))) best = pin;
+  }
+  return best;
+}

@@ -1,0 +1,46 @@
+import { IpfsPinError } from '../errors.js';
+import type { ServiceConfig } from './types.js';
+
+export const DEFAULT_MIN_INTERVAL_MS = 1000;
+
+export interface ResolvedService {
+  endpoint: string;
+  token?: string;
+  label: string;
+  minIntervalMs: number;
+}
+
+function endpointHost(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
+  }
+}
+
+/**
+ * Fills the defaults of each service and gives every one a distinct label (the host,
+ * then `host#2`, ... when two share a host). Checks only what the flow needs up front;
+ * the PSA client checks the endpoint URL itself.
+ */
+export function resolveServices(configs: readonly ServiceConfig[]): ResolvedService[] {
+  if (configs.length === 0)
+    throw new IpfsPinError('INVALID_INPUT', 'no pinning service given: pass at least one endpoint');
+  const used = new Map<string, number>();
+  return configs.map((config, index) => {
+    if (typeof config.endpoint !== 'string' || config.endpoint.trim() === '') {
+      throw new IpfsPinError('INVALID_INPUT', `service ${index + 1} has no endpoint`);
+    }
+    const minIntervalMs = config.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+    if (!Number.isFinite(minIntervalMs) || minIntervalMs < 0) {
+      throw new IpfsPinError('INVALID_INPUT', `service ${index + 1}: minIntervalMs must be a number >= 0`);
+    }
+    const wanted = config.label?.trim() || endpointHost(config.endpoint.trim());
+    const count = (used.get(wanted) ?? 0) + 1;
+    used.set(wanted, count);
+    const label = count === 1 ? wanted : `${wanted}#${count}`;
+    const resolved: ResolvedService = { endpoint: config.endpoint.trim(), label, minIntervalMs };
+    if (config.token !== undefined && config.token !== '') resolved.token = config.token;
+    return resolved;
+  });
+}
