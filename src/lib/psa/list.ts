@@ -1,0 +1,50 @@
+import type { ListQuery, PinResults, PinStatus } from './types.js';
+import { checkListQuery, splitByCid } from './list-query.js';
+
+/**
+ * Every pin matching `query`, across pages and CID chunks, each requestid once.
+ *
+ * Pages follow the spec (ask again with `before` = the oldest `created` of the page while
+ * the page holds fewer results than its own `count`) and stop on whichever comes first:
+ * the first page's `count` reached, a page holding its whole `count`, or a page that
+ * brings nothing new. The last one ends the loop on services that ignore `limit`,
+ * repeat items, or treat `before` as inclusive (ipfs-cluster). An empty `cid` list
+ * matches nothing.
+ */
+export async function* listAll(query: ListQuery, fetchPage: (query: ListQuery) => Promise<PinResults>): AsyncGenerator<PinStatus> {
+  checkListQuery(query);
+  if (query.cid !== undefined && query.cid.length === 0) return;
+  const yielded = new Set<string>();
+  for (const chunk of splitByCid(query)) {
+    const seen = new Set<string>();
+    let before = chunk.before;
+    let total: number | undefined;
+    for (;;) {
+      const page = await fetchPage(before === undefined ? chunk : { ...chunk, before });
+      total ??= page.count;
+      let fresh = 0;
+      for (const pin of page.results) {
+        if (seen.has(pin.requestid)) continue;
+        seen.add(pin.requestid);
+        fresh++;
+        if (yielded.has(pin.requestid)) continue;
+        yielded.add(pin.requestid);
+        yield pin;
+      }
+      if (fresh === 0 || seen.size >= total || page.results.length >= page.count) break;
+      const oldest = oldestCreated(page.results);
+      if (oldest === undefined) break;
+      before = oldest;
+    }
+  }
+}
+
+/** The `created` string of the oldest result, as the service wrote it. */
+function oldestCreated(results: readonly PinStatus[]): string | undefined {
+  let best: { at: number; created: string } | undefined;
+  for (const r of results) {
+    const at = Date.parse(r.created);
+    if (!Number.isNaN(at) && (best === undefined || at < best.at)) best = { at, created: r.created };
+  }
+  return best?.created;
+}

@@ -1,0 +1,83 @@
+import { IpfsPinError } from '../errors.js';
+
+/** One request as the client means it, relative to the endpoint. */
+export interface PsaRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path under the endpoint, e.g. `/pins/abc`. */
+  path: string;
+  /** Encoded query without `?`, or empty. */
+  query?: string;
+  body?: unknown;
+}
+
+/** One answer, body read in full. */
+export interface PsaResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The final URL (after redirects), without its query. */
+  url: string;
+}
+
+export interface SendContext {
+  endpoint: string;
+  token: string | undefined;
+  fetch: typeof globalThis.fetch;
+  /** Waits for this client's request budget before each HTTP request. */
+  pace: (signal: AbortSignal) => Promise<void>;
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * One HTTP exchange, redirects included. Redirects are followed here, not by fetch, so
+ * the token goes only to the endpoint's own origin: a redirect to another origin is
+ * followed without the Authorization header. A 303 turns into a GET; other redirects
+ * keep the method and body (an API client must not turn a POST into a GET silently).
+ * Fetch errors propagate as they are: the caller classifies them.
+ */
+export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortSignal): Promise<PsaResponse> {
+  const endpointOrigin = new URL(ctx.endpoint).origin;
+  let url = new URL(`${ctx.endpoint}${req.path}${req.query !== undefined && req.query !== '' ? `?${req.query}` : ''}`);
+  let method: string = req.method;
+  let body = req.body === undefined ? undefined : JSON.stringify(req.body);
+  for (let hop = 0; ; hop++) {
+    const headers = new Headers({ accept: 'application/json' });
+    if (body !== undefined) headers.set('content-type', 'application/json');
+    if (ctx.token !== undefined && url.origin === endpointOrigin) headers.set('authorization', `Bearer ${ctx.token}`);
+    await ctx.pace(signal);
+    const response = await ctx.fetch(url, { method, headers, body, redirect: 'manual', signal });
+    const location = response.headers.get('location');
+    if (REDIRECTS.has(response.status) && location !== null) {
+      await response.body?.cancel().catch(() => undefined);
+      const where = `${url.origin}${url.pathname}`;
+      if (hop + 1 > MAX_REDIRECTS) {
+        throw new IpfsPinError('PSA_BAD_RESPONSE', `More than ${MAX_REDIRECTS} redirects from ${where}: use the final URL of the service as the endpoint.`, {
+          status: response.status,
+        });
+      }
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new IpfsPinError('PSA_BAD_RESPONSE', `HTTP ${response.status} from ${where} redirects to an invalid URL. Check the endpoint URL.`, {
+          status: response.status,
+        });
+      }
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw new IpfsPinError('PSA_BAD_RESPONSE', `HTTP ${response.status} from ${where} redirects to a ${next.protocol} URL. Check the endpoint URL.`, {
+          status: response.status,
+        });
+      }
+      if (response.status === 303) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+      continue;
+    }
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, url: `${url.origin}${url.pathname}` };
+  }
+}

@@ -1,0 +1,45 @@
+/** Turning untrusted response text into short, safe pieces of an error message. */
+
+const REDACTED = '[redacted]';
+
+/** Replaces every occurrence of each secret (too short ones would mangle the text). */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  // A service that echoes the request headers would echo `Bearer <token>` too.
+  return out.replace(/(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`);
+}
+
+/** One line, printable, at most `max` characters, secrets removed. */
+export function snippet(text: string, secrets: readonly (string | undefined)[], max = 160): string {
+  const flat = redact(text, secrets)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * What a non-JSON body says, in a few words: the `<title>` of an HTML page (proxies and
+ * gateways answer HTML), else its first non-empty line with tags stripped.
+ */
+export function describeBody(text: string, secrets: readonly (string | undefined)[]): string {
+  const title = /<title[^>]*>([\s\S]{0,400}?)<\/title>/i.exec(text)?.[1];
+  if (title !== undefined && title.trim() !== '') return snippet(decodeEntities(title), secrets, 120);
+  const looksHtml = /^\s*</.test(text);
+  const plain = looksHtml ? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, '\n') : text;
+  const line = plain.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  return snippet(looksHtml ? decodeEntities(line) : line, secrets, 120);
+}
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}

@@ -1,0 +1,89 @@
+import { IpfsPinError } from '../errors.js';
+import { isObject } from './failure.js';
+import { snippet } from './text.js';
+import type { PinResults, PinStatus } from './types.js';
+
+/** Where a body came from, for the error message. */
+export interface BodyOrigin {
+  method: string;
+  url: string;
+  status: number;
+  text: string;
+  secrets: readonly (string | undefined)[];
+}
+
+/** Parses a 2xx body as JSON, or PSA_BAD_RESPONSE saying what came instead. */
+export function parseJsonBody(origin: BodyOrigin): unknown {
+  try {
+    return JSON.parse(origin.text);
+  } catch (cause) {
+    const what = origin.text.trim() === '' ? 'an empty body' : `a body that is not JSON: "${snippet(origin.text, origin.secrets, 120)}"`;
+    throw bad(origin, what, cause);
+  }
+}
+
+/**
+ * Checks what the client relies on and returns a clean copy: unknown fields dropped,
+ * a missing `delegates` as [] (some services omit it), `info` values made strings.
+ */
+export function toPinStatus(value: unknown, origin: BodyOrigin, where = 'PinStatus'): PinStatus {
+  if (!isObject(value)) throw bad(origin, `${where} is not an object`);
+  const { requestid, status, created, pin, delegates, info } = value;
+  if (typeof requestid !== 'string' || requestid === '') throw bad(origin, `${where}.requestid is not a non-empty string`);
+  if (typeof status !== 'string' || status === '') throw bad(origin, `${where}.status is not a non-empty string`);
+  if (typeof created !== 'string' || created === '') throw bad(origin, `${where}.created is not a date string`);
+  if (!isObject(pin)) throw bad(origin, `${where}.pin is not an object`);
+  if (typeof pin.cid !== 'string' || pin.cid === '') throw bad(origin, `${where}.pin.cid is not a non-empty string`);
+  if (delegates !== undefined && delegates !== null && !Array.isArray(delegates)) throw bad(origin, `${where}.delegates is not an array`);
+  if (info !== undefined && info !== null && !isObject(info)) throw bad(origin, `${where}.info is not an object`);
+
+  const out: PinStatus = {
+    requestid,
+    // Passed through as sent: a service may add statuses; callers handle unknown ones.
+    status: status as PinStatus['status'],
+    created,
+    pin: { cid: pin.cid },
+    delegates: Array.isArray(delegates) ? delegates.filter((d): d is string => typeof d === 'string') : [],
+  };
+  if (typeof pin.name === 'string') out.pin.name = pin.name;
+  if (Array.isArray(pin.origins)) out.pin.origins = pin.origins.filter((o): o is string => typeof o === 'string');
+  if (isObject(pin.meta)) out.pin.meta = stringMap(pin.meta);
+  if (isObject(info)) out.info = stringMap(info);
+  return out;
+}
+
+export function toPinResults(value: unknown, origin: BodyOrigin): PinResults {
+  if (!isObject(value)) throw bad(origin, 'PinResults is not an object');
+  const { results, count } = value;
+  if (!Array.isArray(results)) throw bad(origin, 'PinResults.results is not an array');
+  const parsed = results.map((r: unknown, i) => toPinStatus(r, origin, `PinResults.results[${i}]`));
+  const n = typeof count === 'number' ? count : typeof count === 'string' && /^\d+$/.test(count) ? Number(count) : undefined;
+  if (count !== undefined && count !== null && (n === undefined || !Number.isFinite(n) || n < 0)) {
+    throw bad(origin, 'PinResults.count is not a non-negative number');
+  }
+  return { count: n ?? parsed.length, results: parsed };
+}
+
+function stringMap(value: Record<string, unknown>): Record<string, string> {
+  const entries: [string, string][] = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string') entries.push([k, v]);
+    else if (typeof v === 'number' || typeof v === 'boolean') entries.push([k, String(v)]);
+  }
+  // fromEntries defines own properties, so a "__proto__" key stays data.
+  return Object.fromEntries(entries);
+}
+
+function bad(origin: BodyOrigin, what: string, cause?: unknown): IpfsPinError {
+  const body = origin.text.trim() === '' ? '' : ` Body: "${snippet(origin.text, origin.secrets, 160)}".`;
+  return new IpfsPinError(
+    'PSA_BAD_RESPONSE',
+    `HTTP ${origin.status} from ${origin.url}: ${what}, not the Pinning Service API.${what.startsWith('a body') || what === 'an empty body' ? '' : body} Check that the endpoint is the base URL of a Pinning Service API.`,
+    { status: origin.status, data: { method: origin.method, url: origin.url }, ...(cause === undefined ? {} : { cause: plainCause(cause) }) },
+  );
+}
+
+// A SyntaxError from JSON.parse quotes the body; keep only its kind.
+function plainCause(cause: unknown): Error {
+  return new Error(cause instanceof Error ? cause.name : 'parse error');
+}
