@@ -22,8 +22,14 @@ export type PinFlowProgressEvent =
   | PsaProgressEvent
   | ProgressEvent<'pin:import:done', ImportResult>
   | ProgressEvent<'pin:existing:found', { service: string; requestid: string; status: string }>
-  | ProgressEvent<'pin:submit:done', { service: string; requestid: string; status: string; withOrigins: boolean }>
-  | ProgressEvent<'pin:status:changed', { service: string; requestid: string; status: string; details?: string }>
+  | ProgressEvent<
+      'pin:submit:done',
+      { service: string; requestid: string; status: string; withOrigins: boolean }
+    >
+  | ProgressEvent<
+      'pin:status:changed',
+      { service: string; requestid: string; status: string; details?: string }
+    >
   | ProgressEvent<'pin:status:unknown', { service: string; requestid: string; status: string }>
   | ProgressEvent<'pin:delegate:dialled', { service: string } & DialResult>
   | ProgressEvent<'pin:service:done', ServiceResult>
@@ -56,6 +62,14 @@ export interface PinDirectoryOptions extends CallOptions<PinFlowProgressEvent> {
   /** Poll delays: first and largest (ms). Defaults 1000 and 30000. */
   pollMinMs?: number;
   pollMaxMs?: number;
+  /**
+   * Keep serving and waiting on every service until each one finished or the deadline.
+   * Default false: stop as soon as the policy is met (or can no longer be met); the pins
+   * on the other services stay, they fetch the data from the services that pinned it.
+   */
+  waitForAll?: boolean;
+  /** Source of randomness for the poll jitter (tests). Default Math.random. */
+  random?: () => number;
 }
 
 export interface ServiceResult {
@@ -70,6 +84,12 @@ export interface ServiceResult {
   ms: number;
   details?: string;
   error?: IpfsPinError;
+  /** With `replace`: requestids of the older pins removed. */
+  removed?: string[];
+  /** With `replace`: removing older pins failed (the pin itself is fine). */
+  replaceError?: IpfsPinError;
+  /** true when the flow stopped waiting on this service because the policy was decided. */
+  stopped?: boolean;
 }
 
 export interface PinDirectoryResult {
@@ -90,6 +110,12 @@ export interface WaitOptions extends CallOptions<PinFlowProgressEvent> {
   /** Dial the delegates of each status with this node. */
   node?: IpfsNode;
   service?: string;
+  /** Least ms between two requests (request budget). Default 1000. */
+  minIntervalMs?: number;
+  /** Delete the pin when the deadline passes. Default false: it stays. */
+  deleteOnTimeout?: boolean;
+  /** Source of randomness for the poll jitter (tests). Default Math.random. */
+  random?: () => number;
 }
 
 export type { PinningClient, PinStatus };

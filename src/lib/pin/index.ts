@@ -1,0 +1,22 @@
+export { pinDirectory } from './pin-directory.js';
+export {
+  waitForPinned,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_POLL_MIN_MS,
+  DEFAULT_POLL_MAX_MS,
+} from './wait-for-pinned.js';
+export { parseDuration } from './duration.js';
+export { parseMeta } from './meta.js';
+export { parsePolicy, requiredPins } from './policy.js';
+export { defaultPinName, truncateUtf8, MAX_NAME_BYTES } from './name.js';
+export { pollDelay } from './poll-delay.js';
+export { DEFAULT_MIN_INTERVAL_MS } from './services.js';
+export type {
+  PinDirectoryOptions,
+  PinDirectoryResult,
+  ServiceResult,
+  WaitOptions,
+  PinFlowProgressEvent,
+  ServiceConfig,
+  PinPolicy,
+} from './types.js';

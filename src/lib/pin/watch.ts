@@ -1,0 +1,199 @@
+import { CustomProgressEvent } from '../progress.js';
+import { emit } from './emit.js';
+import { IpfsPinError } from '../errors.js';
+import { sleep } from '../util/sleep.js';
+import type { PinningClient, PinStatus } from '../psa/types.js';
+import type { IpfsNode } from '../node/types.js';
+import type { DelegateDialer } from './delegates.js';
+import type { Deadline } from './deadline.js';
+import type { PinFlowProgressEvent } from './types.js';
+import { fitToDeadline, pollDelay } from './poll-delay.js';
+import { statusDetails, statusKind } from './status.js';
+import { isTransient, retryAfterOf } from './transient.js';
+
+export interface WatchContext {
+  service: string;
+  dialer: DelegateDialer;
+  deadline: Deadline;
+  /** The caller's cancellation (and the flow's "stop, the policy is decided"). */
+  signal?: AbortSignal;
+  node?: IpfsNode;
+  onProgress?: (event: PinFlowProgressEvent) => void;
+  pollMinMs: number;
+  pollMaxMs: number;
+  minIntervalMs: number;
+  random: () => number;
+  deleteOnTimeout: boolean;
+  /** A status already in hand (from the POST or the lookup): handled before the first GET. */
+  initial?: PinStatus;
+  /** Filled as we go, so the caller sees the last status even when we throw. */
+  last?: PinStatus;
+}
+
+/**
+ * Polls one pin until `pinned` (returned), `failed` (PIN_FAILED), the deadline
+ * (PIN_TIMEOUT) or cancellation (ABORTED). Busy, broken or unreachable moments of the
+ * service are ridden out until the deadline; the requestid of every answer is checked.
+ */
+export async function watchPin(
+  client: PinningClient,
+  requestid: string,
+  ctx: WatchContext,
+): Promise<PinStatus> {
+  const signals = [ctx.deadline.signal, ...(ctx.signal === undefined ? [] : [ctx.signal])];
+  const signal = AbortSignal.any(signals);
+  const psaOptions = { signal, ...(ctx.onProgress === undefined ? {} : { onProgress: ctx.onProgress }) };
+  let attempt = 0;
+  let retryAfterMs: number | undefined;
+  let lastError: IpfsPinError | undefined;
+  const unknownSeen = new Set<string>();
+
+  // Returns true when the pin is done.
+  const handle = (status: PinStatus): boolean => {
+    if (status?.requestid !== requestid) {
+      throw new IpfsPinError(
+        'PSA_BAD_RESPONSE',
+        `${ctx.service} answered about pin ${String(status?.requestid)} when asked about ${requestid}: check the endpoint URL`,
+        { data: { service: ctx.service, requestid } },
+      );
+    }
+    const previous = ctx.last?.status;
+    ctx.last = status;
+    ctx.dialer.offer(status.delegates);
+    const details = statusDetails(status.info);
+    if (status.status !== previous) {
+      emit(
+        ctx.onProgress,
+        new CustomProgressEvent('pin:status:changed', {
+          service: ctx.service,
+          requestid,
+          status: status.status,
+          ...(details === undefined ? {} : { details }),
+        }),
+      );
+      // Progress on the service: look again soon rather than at the backed-off pace.
+      attempt = 0;
+    }
+    switch (statusKind(status.status)) {
+      case 'pinned':
+        return true;
+      case 'failed':
+        throw new IpfsPinError(
+          'PIN_FAILED',
+          `${ctx.service} reports pin ${requestid} as failed${details === undefined ? ' (no status details given)' : `: ${details}`}`,
+          {
+            ...(details === undefined ? {} : { details }),
+            data: { service: ctx.service, requestid, status: status.status },
+          },
+        );
+      case 'unknown':
+        if (!unknownSeen.has(status.status)) {
+          unknownSeen.add(status.status);
+          emit(
+            ctx.onProgress,
+            new CustomProgressEvent('pin:status:unknown', {
+              service: ctx.service,
+              requestid,
+              status: status.status,
+            }),
+          );
+        }
+        return false;
+      default:
+        return false;
+    }
+  };
+
+  try {
+    if (ctx.initial !== undefined && handle(ctx.initial)) return ctx.initial;
+    for (;;) {
+      const planned = pollDelay({
+        attempt,
+        minMs: ctx.pollMinMs,
+        maxMs: ctx.pollMaxMs,
+        minIntervalMs: ctx.minIntervalMs,
+        random: ctx.random,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+      const delay = fitToDeadline(planned, ctx.deadline.remaining(), ctx.minIntervalMs);
+      // No room for one more request: wait out the deadline (it throws from the sleep).
+      await sleep(delay ?? ctx.deadline.remaining() + 1, signal);
+      attempt += 1;
+      retryAfterMs = undefined;
+      let status: PinStatus;
+      try {
+        status = await client.get(requestid, psaOptions);
+      } catch (err) {
+        if (signal.aborted || !isTransient(err)) throw err;
+        lastError = err as IpfsPinError;
+        retryAfterMs = retryAfterOf(err);
+        continue;
+      }
+      lastError = undefined;
+      if (handle(status)) return status;
+    }
+  } catch (err) {
+    if (ctx.signal?.aborted === true) throw await stoppedError(ctx, requestid, err);
+    if (ctx.deadline.expired()) throw await timeoutError(client, ctx, requestid, lastError);
+    throw err;
+  }
+}
+
+function served(ctx: WatchContext): Record<string, unknown> {
+  if (ctx.node === undefined) return {};
+  const stats = ctx.node.stats();
+  return { served: { blocks: stats.blocksServed, bytes: stats.bytesServed } };
+}
+
+async function stoppedError(ctx: WatchContext, requestid: string, cause: unknown): Promise<IpfsPinError> {
+  const reason: unknown = ctx.signal?.reason;
+  const base = reason instanceof IpfsPinError ? reason : undefined;
+  return new IpfsPinError(
+    base?.code ?? 'ABORTED',
+    `${base?.message ?? 'waiting for the pin was aborted'} (${ctx.service}, pin ${requestid}, last status ${ctx.last?.status ?? 'unknown'})`,
+    {
+      data: { service: ctx.service, requestid, status: ctx.last?.status, ...served(ctx) },
+      cause: reason ?? cause,
+    },
+  );
+}
+
+async function timeoutError(
+  client: PinningClient,
+  ctx: WatchContext,
+  requestid: string,
+  lastError: IpfsPinError | undefined,
+): Promise<IpfsPinError> {
+  let deleted: boolean | undefined;
+  if (ctx.deleteOnTimeout) {
+    try {
+      // The deadline has passed: the removal gets a short deadline of its own.
+      await client.remove(requestid, { signal: AbortSignal.timeout(15_000) });
+      deleted = true;
+    } catch {
+      deleted = false;
+    }
+  }
+  const status = ctx.last?.status ?? 'unknown';
+  const what =
+    deleted === true
+      ? 'it was deleted (deleteOnTimeout)'
+      : deleted === false
+        ? 'deleting it failed, it is still there'
+        : 'it is left on the service: check it later with its requestid';
+  const seen = lastError === undefined ? '' : `; last error: ${lastError.message}`;
+  return new IpfsPinError(
+    'PIN_TIMEOUT',
+    `${ctx.service}: pin ${requestid} was still ${status} at the deadline; ${what}${seen}`,
+    {
+      data: {
+        service: ctx.service,
+        requestid,
+        status,
+        ...(deleted === undefined ? {} : { deleted }),
+        ...served(ctx),
+      },
+      ...(lastError === undefined ? {} : { cause: lastError }),
+    },
+  );
+}
