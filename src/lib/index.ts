@@ -5,3 +5,16 @@ export { IpfsPinError, isIpfsPinError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, IpfsPinErrorOptions } from './errors.js';
 export { CustomProgressEvent } from './progress.js';
 export type { CallOptions, ProgressEvent, ProgressOptions } from './progress.js';
+export { importDirectory, importTree, treeFromEntries, PROFILES, DEFAULT_PROFILE, isProfileName } from './unixfs/index.js';
+export type {
+  BlockSink,
+  ImportOptions,
+  ImportProgressEvent,
+  ImportResult,
+  ProfileName,
+  ProfileOverrides,
+  ProfileParams,
+  SkippedEntry,
+  TreeEntry,
+  MemoryEntry,
+} from './unixfs/index.js';

@@ -30,6 +30,31 @@ export interface ImportOptions extends CallOptions<ImportProgressEvent> {
   ignore?: string[];
   /** Where blocks go. Default: a sink that only hashes (keeps nothing). */
   blockstore?: BlockSink;
+  /** Expert knobs on top of the profile (kubo's --chunker/--max-file-links/HAMT threshold). */
+  overrides?: ProfileOverrides;
+  /** Files imported at once. Default 8. */
+  concurrency?: number;
+}
+
+export interface ProfileOverrides {
+  /** Fixed chunk size in bytes. */
+  chunkSize?: number;
+  /** Links per file DAG node (kubo --max-file-links). */
+  maxLinks?: number;
+  /** A directory becomes a HAMT when its size estimate is strictly greater than this. */
+  hamtThresholdBytes?: number;
+}
+
+/** The explicit importer parameters a profile stands for. */
+export interface ProfileParams {
+  cidVersion: 0 | 1;
+  rawLeaves: boolean;
+  chunkSize: number;
+  maxLinks: number;
+  hamtFanout: number;
+  hamtThresholdBytes: number;
+  /** 'links-bytes': sum of name + CID bytes (kubo's estimate); 'block-bytes': exact dag-pb block size. */
+  hamtEstimation: 'links-bytes' | 'block-bytes';
 }
 
 export interface ImportResult {

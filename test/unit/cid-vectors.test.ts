@@ -1,0 +1,109 @@
+// The shared kubo-made CID vectors (../shared/cid-vectors): every one must pass.
+// Inputs are streamed from the generator (up to 1 GiB + 1 byte), never written to disk,
+// except the small directory vectors, which also go through the disk walk.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { importDirectory, importTree, treeFromEntries } from '../../src/lib/unixfs/index.js';
+import type { ProfileName, ProfileOverrides, TreeEntry } from '../../src/lib/unixfs/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const vectorsDir = path.resolve(repoRoot, '../shared/cid-vectors');
+
+interface Vector {
+  id: string;
+  profile: string;
+  kind: 'file' | 'dir';
+  hidden?: boolean;
+  overrides?: ProfileOverrides;
+  input: { type: string; size?: number };
+  expected: string;
+}
+interface Generator {
+  VECTORS: { vectors: Vector[]; profiles: Record<string, { chunker: string; maxLinks: number; cidVersion: number; rawLeaves: boolean; hamtThresholdBytes: number; hamtEstimation: string }> };
+  vectorEntries(v: Vector): { stream: () => AsyncIterable<Uint8Array> } | { path: string; bytes?: Uint8Array; symlink?: string }[];
+}
+
+if (!existsSync(path.join(vectorsDir, 'generate.mjs'))) {
+  throw new Error(
+    `The shared CID vectors are missing: expected ${vectorsDir}/generate.mjs and vectors.json (shared/ beside the checkout). ` +
+      'They are required, not optional: check out shared/ next to this repository.',
+  );
+}
+const gen = (await import(pathToFileURL(path.join(vectorsDir, 'generate.mjs')).href)) as Generator;
+
+/** vectors.json names kubo's `--cid-version=1` profile 'kubo-cidv1-default'; ours is 'kubo-cidv1'. */
+const PROFILE_NAMES: Record<string, ProfileName> = {
+  'unixfs-v0-2015': 'unixfs-v0-2015',
+  'unixfs-v1-2025': 'unixfs-v1-2025',
+  'kubo-cidv1-default': 'kubo-cidv1',
+};
+
+function treeOf(v: Vector): TreeEntry {
+  const entries = gen.vectorEntries(v);
+  if (Array.isArray(entries)) return treeFromEntries(entries);
+  const size = v.input.size ?? 0;
+  return {
+    kind: 'file',
+    name: 'file.bin',
+    path: '',
+    size: v.input.type === 'literal' ? 0 : size,
+    read: () => entries.stream(),
+  };
+}
+
+const SMALL_DIR = 5000;
+
+describe('shared kubo CID vectors', () => {
+  it('has all 29 vectors and our profiles match their parameters', async () => {
+    expect(gen.VECTORS.vectors).toHaveLength(29);
+    const { PROFILES } = await import('../../src/lib/unixfs/index.js');
+    for (const [theirs, ours] of Object.entries(PROFILE_NAMES)) {
+      const spec = gen.VECTORS.profiles[theirs];
+      const p = PROFILES[ours];
+      expect(spec, theirs).toBeDefined();
+      expect(`size-${p.chunkSize}`).toBe(spec?.chunker);
+      expect(p.maxLinks).toBe(spec?.maxLinks);
+      expect(p.cidVersion).toBe(spec?.cidVersion);
+      expect(p.rawLeaves).toBe(spec?.rawLeaves);
+      expect(p.hamtThresholdBytes).toBe(spec?.hamtThresholdBytes);
+      expect(p.hamtEstimation).toBe(spec?.hamtEstimation);
+    }
+  });
+
+  for (const v of gen.VECTORS.vectors) {
+    const profile = PROFILE_NAMES[v.profile];
+    const big = (v.input.size ?? 0) > 64 * 1024 * 1024;
+    it(`${v.id} (${v.profile})`, { timeout: big ? 600_000 : 120_000 }, async () => {
+      expect(profile, `unknown profile ${v.profile}`).toBeDefined();
+      const options = { ...(profile ? { profile } : {}), ...(v.overrides ? { overrides: v.overrides } : {}) };
+      if (v.kind === 'dir' && v.hidden === undefined) {
+        // Streamed: the tree straight from the generator.
+        const result = await importTree(treeOf(v), options);
+        expect(result.cid.toString()).toBe(v.expected);
+      }
+      if (v.kind === 'dir') {
+        // And from disk, through the walk (hidden-file vectors only this way).
+        const entries = gen.vectorEntries(v);
+        if (Array.isArray(entries) && entries.length <= SMALL_DIR) {
+          const out = await mkdtemp(path.join(tmpdir(), 'ipfs-pin-vector-'));
+          try {
+            execFileSync(process.execPath, [path.join(vectorsDir, 'generate.mjs'), out, v.id]);
+            const dir = path.join(out, v.id.replaceAll('/', '__'));
+            const result = await importDirectory(dir, { ...options, hidden: v.hidden ?? false });
+            expect(result.cid.toString()).toBe(v.expected);
+          } finally {
+            await rm(out, { recursive: true, force: true });
+          }
+        }
+      } else {
+        const result = await importTree(treeOf(v), options);
+        expect(result.cid.toString()).toBe(v.expected);
+      }
+    });
+  }
+});
