@@ -18,3 +18,22 @@ export type {
   TreeEntry,
   MemoryEntry,
 } from './unixfs/index.js';
+export {
+  pinDirectory,
+  waitForPinned,
+  parseDuration,
+  parseMeta,
+  parsePolicy,
+  defaultPinName,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_MIN_INTERVAL_MS,
+} from './pin/index.js';
+export type {
+  PinDirectoryOptions,
+  PinDirectoryResult,
+  ServiceResult,
+  WaitOptions,
+  PinFlowProgressEvent,
+  ServiceConfig,
+  PinPolicy,
+} from './pin/index.js';
