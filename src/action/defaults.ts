@@ -1,0 +1,68 @@
+import { CID } from 'multiformats/cid';
+import { runUrl } from './context.js';
+import type { RunContext } from './context.js';
+
+const MAX_NAME_BYTES = 255;
+
+function truncateBytes(text: string, max: number): string {
+  let out = text;
+  while (Buffer.byteLength(out) > max) out = out.slice(0, -1);
+  return out;
+}
+
+/**
+ * `<owner>/<repo>#pr-<number>` on pull requests (one name per PR, so `replace: true` keeps
+ * one preview pin per PR), `<owner>/<repo>@<tag>` on tags, `<owner>/<repo>@<short sha>` otherwise.
+ */
+export function defaultName(ctx: RunContext): string {
+  const repo = ctx.repository === '' ? 'ipfs-pin' : ctx.repository;
+  if (ctx.pullRequest !== undefined)
+    return truncateBytes(`${repo}#pr-${ctx.pullRequest.number}`, MAX_NAME_BYTES);
+  if (ctx.ref.startsWith('refs/tags/'))
+    return truncateBytes(`${repo}@${ctx.ref.slice('refs/tags/'.length)}`, MAX_NAME_BYTES);
+  const sha = ctx.sha.slice(0, 7);
+  return truncateBytes(sha === '' ? repo : `${repo}@${sha}`, MAX_NAME_BYTES);
+}
+
+/** Always sent with the pin; the `meta` input is merged over it. */
+export function defaultMeta(ctx: RunContext): Record<string, string> {
+  const meta: Record<string, string> = {};
+  if (ctx.repository !== '') meta['repository'] = ctx.repository;
+  if (ctx.sha !== '') meta['sha'] = ctx.pullRequest?.headSha ?? ctx.sha;
+  if (ctx.ref !== '') meta['ref'] = ctx.ref;
+  const run = runUrl(ctx);
+  if (run !== undefined) meta['run_url'] = run;
+  if (ctx.pullRequest !== undefined) meta['pull_request'] = String(ctx.pullRequest.number);
+  return meta;
+}
+
+export const TIMEOUT_BASE_MS = 5 * 60_000;
+export const TIMEOUT_CAP_MS = 60 * 60_000;
+/** A service fetching from a runner over the internet: plan for 1 MiB/s. */
+const PLANNED_BYTES_PER_S = 1024 * 1024;
+/** Each file is at least one block round trip for the fetcher. */
+const PLANNED_MS_PER_FILE = 10;
+
+/** The wait deadline for `timeout: auto`: 5 min plus the time to move the tree at 1 MiB/s, at most 60 min. */
+export function scaleTimeoutMs(tree: { bytes: number; files: number }): number {
+  const ms = TIMEOUT_BASE_MS + (tree.bytes / PLANNED_BYTES_PER_S) * 1000 + tree.files * PLANNED_MS_PER_FILE;
+  return Math.min(TIMEOUT_CAP_MS, Math.ceil(ms));
+}
+
+/**
+ * The gateway link for a CID. A `{cid}` in the host gets the CIDv1 in base32 (subdomains are
+ * case-insensitive, so a CIDv0 cannot go there); a `{cid}` in the path gets the CID as is.
+ */
+export function gatewayUrl(template: string, cid: string): string {
+  const scheme = template.indexOf('://');
+  const hostEnd = template.indexOf('/', scheme + 3);
+  const host = hostEnd < 0 ? template : template.slice(0, hostEnd);
+  if (!host.includes('{cid}')) return template.replaceAll('{cid}', cid);
+  let v1 = cid;
+  try {
+    v1 = CID.parse(cid).toV1().toString();
+  } catch {
+    // Not a CID we can parse: keep it as given.
+  }
+  return host.replaceAll('{cid}', v1) + (hostEnd < 0 ? '' : template.slice(hostEnd).replaceAll('{cid}', v1));
+}

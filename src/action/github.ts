@@ -1,0 +1,74 @@
+import type { getOctokit } from '@actions/github';
+
+export type Octokit = ReturnType<typeof getOctokit>;
+
+export interface Repo {
+  owner: string;
+  repo: string;
+}
+
+export function splitRepository(repository: string): Repo {
+  const [owner = '', repo = ''] = repository.split('/');
+  return { owner, repo };
+}
+
+/** Finds our comment by its hidden marker and updates it, or creates it: one comment per PR and path. */
+export async function upsertComment(
+  octokit: Octokit,
+  target: Repo & { issueNumber: number },
+  marker: string,
+  body: string,
+): Promise<{ id: number; created: boolean }> {
+  const { owner, repo, issueNumber } = target;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+  const existing = comments.find((c) => c.body?.includes(marker) === true);
+  if (existing !== undefined) {
+    await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+    return { id: existing.id, created: false };
+  }
+  const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+  return { id: data.id, created: true };
+}
+
+export type CommitState = 'success' | 'failure' | 'error' | 'pending';
+
+const MAX_DESCRIPTION = 140;
+
+export async function postCommitStatus(
+  octokit: Octokit,
+  target: Repo & { sha: string },
+  status: { state: CommitState; description: string; targetUrl?: string },
+): Promise<void> {
+  const description =
+    status.description.length > MAX_DESCRIPTION
+      ? `${status.description.slice(0, MAX_DESCRIPTION - 1)}…`
+      : status.description;
+  await octokit.rest.repos.createCommitStatus({
+    owner: target.owner,
+    repo: target.repo,
+    sha: target.sha,
+    state: status.state,
+    context: 'ipfs-pin',
+    description,
+    ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
+  });
+}
+
+/** Why a GitHub API call failed, in words that say which permission to grant. */
+export function describeGithubError(err: unknown, what: 'comment' | 'status'): string {
+  const status =
+    typeof err === 'object' && err !== null && 'status' in err
+      ? (err as { status: unknown }).status
+      : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  const permission = what === 'comment' ? 'pull-requests: write' : 'statuses: write';
+  if (status === 403 || status === 404) {
+    return `Could not write the ${what === 'comment' ? 'PR comment' : 'commit status'} (HTTP ${String(status)}): give the job \`permissions: ${permission}\`, or set \`${what === 'comment' ? 'comment' : 'commit-status'}: false\`.`;
+  }
+  return `Could not write the ${what === 'comment' ? 'PR comment' : 'commit status'}: ${message}`;
+}

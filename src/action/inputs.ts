@@ -1,0 +1,236 @@
+import { IpfsPinError } from '../lib/errors.js';
+import { parseDuration } from '../lib/pin/duration.js';
+import { parseMeta } from '../lib/pin/meta.js';
+import { parsePolicy } from '../lib/pin/policy.js';
+import type { NodeKind } from '../lib/node/types.js';
+import type { PinPolicy, ServiceConfig } from '../lib/pin/types.js';
+import type { ProfileName } from '../lib/unixfs/types.js';
+
+/** Reads one raw input by its action.yml name ('' when unset), like `core.getInput`. */
+export type InputReader = (name: string) => string;
+
+export const PROFILES: readonly ProfileName[] = ['unixfs-v1-2025', 'kubo-cidv1', 'unixfs-v0-2015'];
+
+export const DEFAULT_GATEWAY = 'https://{cid}.ipfs.dweb.link/';
+
+export interface NodeChoice {
+  kind: NodeKind;
+  apiUrl?: string;
+  binary?: string;
+}
+
+export interface ActionInputs {
+  path: string;
+  services: ServiceConfig[];
+  /** undefined: the default name from the event (see `defaultName`). */
+  name?: string;
+  profile: ProfileName;
+  hidden: boolean;
+  ignore: string[];
+  /** 'auto': scaled to the tree size (see `scaleTimeoutMs`). */
+  timeoutMs: number | 'auto';
+  wait: boolean;
+  policy: PinPolicy;
+  replace: boolean;
+  meta: Record<string, string>;
+  node: NodeChoice;
+  gateway: string;
+  githubToken?: string;
+  comment: boolean;
+  commitStatus: boolean;
+}
+
+function invalid(message: string): IpfsPinError {
+  return new IpfsPinError('INVALID_INPUT', message);
+}
+
+/** Non-empty, trimmed lines; `#` starts a comment line. */
+export function parseLines(raw: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  raw.split(/\r?\n/).forEach((text, i) => {
+    const t = text.trim();
+    if (t !== '' && !t.startsWith('#')) out.push({ line: i + 1, text: t });
+  });
+  return out;
+}
+
+/** YAML 1.2 core booleans, as `core.getBooleanInput` takes them. */
+export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  const t = raw.trim();
+  if (t === '') return fallback;
+  if (['true', 'True', 'TRUE'].includes(t)) return true;
+  if (['false', 'False', 'FALSE'].includes(t)) return false;
+  throw invalid(`Input \`${name}\` must be true or false, got '${t}'.`);
+}
+
+/** Runs a library parser and names the input in its error. */
+function forInput<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof IpfsPinError) throw invalid(`Input \`${name}\`: ${err.message}.`);
+    throw err;
+  }
+}
+
+/** 'auto' (or empty), or a duration: '90' (seconds), '90s', '10m', '1h30m'. */
+export function parseTimeout(raw: string): number | 'auto' {
+  const t = raw.trim();
+  if (t === '' || t === 'auto') return 'auto';
+  const ms = forInput('timeout', () => parseDuration(t));
+  if (ms <= 0) throw invalid(`Input \`timeout\` must be more than zero, got '${t}'.`);
+  return ms;
+}
+
+export function parsePolicyInput(raw: string): PinPolicy {
+  const t = raw.trim();
+  return t === '' ? 'all' : forInput('policy', () => parsePolicy(t));
+}
+
+export function parseProfile(raw: string): ProfileName {
+  const t = raw.trim();
+  if (t === '') return 'unixfs-v1-2025';
+  const found = PROFILES.find((p) => p === t);
+  if (found === undefined)
+    throw invalid(`Input \`profile\` must be one of ${PROFILES.join(', ')}, got '${t}'.`);
+  return found;
+}
+
+/** `key=value` per line; the value may be empty and may hold '='. */
+export function parseMetaInput(raw: string): Record<string, string> {
+  const meta = forInput('meta', () => parseMeta(parseLines(raw).map((l) => l.text)));
+  for (const key of Object.keys(meta)) meta[key] = (meta[key] ?? '').trim();
+  return meta;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Splits a `services` line into its endpoint and token at the first '|' or run of blanks. */
+function splitServiceLine(text: string): [string, string] {
+  const m = /^(\S+?)\s*(?:\||\s)\s*(.*)$/.exec(text);
+  if (m === null) return [text, ''];
+  return [m[1] ?? '', (m[2] ?? '').trim()];
+}
+
+/** What the user must see when an endpoint is wrong, without echoing anything secret. */
+function checkEndpoint(where: string, endpoint: string): void {
+  if (!isHttpUrl(endpoint)) {
+    throw invalid(`${where} must start with an http:// or https:// URL of a Pinning Service API endpoint.`);
+  }
+  const u = new URL(endpoint);
+  if (u.password !== '' || u.username !== '') {
+    throw invalid(`${where} must not carry credentials in the URL: pass the token as its own value.`);
+  }
+}
+
+/**
+ * `endpoint` + `token` for one service, and/or `services`: one `<endpoint>|<token>` per line
+ * (a blank also separates them; the token may be left out for a service without auth).
+ */
+export function parseServices(endpoint: string, token: string, services: string): ServiceConfig[] {
+  const out: ServiceConfig[] = [];
+  const ep = endpoint.trim();
+  const tok = token.trim();
+  if (ep !== '') {
+    checkEndpoint('Input `endpoint`', ep);
+    out.push({ endpoint: ep, ...(tok === '' ? {} : { token: tok }) });
+  } else if (tok !== '') {
+    throw invalid('Input `token` is set but `endpoint` is not: set `endpoint` to the service URL.');
+  }
+  for (const { line, text } of parseLines(services)) {
+    const [e, t] = splitServiceLine(text);
+    checkEndpoint(`Input \`services\` line ${line}`, e);
+    if (/\s|\|/.test(t)) {
+      throw invalid(
+        `Input \`services\` line ${line} must be <endpoint>|<token>, with nothing after the token.`,
+      );
+    }
+    out.push({ endpoint: e, ...(t === '' ? {} : { token: t }) });
+  }
+  return out;
+}
+
+/** 'embedded' (default), a kubo RPC API URL, or the path of a kubo binary. */
+export function parseNode(raw: string): NodeChoice {
+  const t = raw.trim();
+  if (t === '' || t === 'embedded') return { kind: 'embedded' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) {
+    if (!isHttpUrl(t))
+      throw invalid(
+        `Input \`node\` must be embedded, an http(s) kubo API URL or a kubo binary path, got '${t}'.`,
+      );
+    return { kind: 'kubo-api', apiUrl: t };
+  }
+  return { kind: 'kubo-binary', binary: t };
+}
+
+/** A URL template with `{cid}`, or a base URL (a path gateway: `<base>/ipfs/<cid>/`). */
+export function parseGateway(raw: string): string {
+  const t = raw.trim();
+  if (t === '') return DEFAULT_GATEWAY;
+  if (!isHttpUrl(t.replaceAll('{cid}', 'cid'))) {
+    throw invalid(`Input \`gateway\` must be an http(s) URL, with {cid} where the CID goes, got '${t}'.`);
+  }
+  return t.includes('{cid}') ? t : `${t.replace(/\/+$/, '')}/ipfs/{cid}/`;
+}
+
+const MIN_SECRET_PIECE = 4;
+
+/**
+ * Every value that must be masked, found without validating anything first: a parse error
+ * must not be able to print a token that was not masked yet.
+ */
+export function collectSecrets(read: InputReader): string[] {
+  const secrets = new Set<string>();
+  const add = (s: string): void => {
+    const t = s.trim();
+    if (t !== '') secrets.add(t);
+  };
+  add(read('token'));
+  add(read('github-token'));
+  for (const { text } of parseLines(read('services'))) {
+    for (const piece of text.split(/[\s|]+/)) {
+      if (isHttpUrl(piece)) add(decodeURIComponent(new URL(piece).password));
+      // Short pieces are list markers or typos, not tokens: masking '-' would garble every log line.
+      else if (piece.length >= MIN_SECRET_PIECE) add(piece);
+    }
+  }
+  for (const raw of [read('endpoint')]) {
+    if (isHttpUrl(raw.trim())) add(decodeURIComponent(new URL(raw.trim()).password));
+  }
+  return [...secrets];
+}
+
+export function parseInputs(read: InputReader): ActionInputs {
+  const path = read('path').trim();
+  if (path === '') throw invalid('Input `path` is required: the build directory to pin, e.g. `path: dist`.');
+  const name = read('name').trim();
+  if (Buffer.byteLength(name) > 255)
+    throw invalid('Input `name` must be at most 255 bytes (a Pinning Service API limit).');
+  const githubToken = read('github-token').trim();
+  return {
+    path,
+    services: parseServices(read('endpoint'), read('token'), read('services')),
+    ...(name === '' ? {} : { name }),
+    profile: parseProfile(read('profile')),
+    hidden: parseBoolean('hidden', read('hidden'), false),
+    ignore: parseLines(read('ignore')).map((l) => l.text),
+    timeoutMs: parseTimeout(read('timeout')),
+    wait: parseBoolean('wait', read('wait'), true),
+    policy: parsePolicyInput(read('policy')),
+    replace: parseBoolean('replace', read('replace'), false),
+    meta: parseMetaInput(read('meta')),
+    node: parseNode(read('node')),
+    gateway: parseGateway(read('gateway')),
+    ...(githubToken === '' ? {} : { githubToken }),
+    comment: parseBoolean('comment', read('comment'), true),
+    commitStatus: parseBoolean('commit-status', read('commit-status'), true),
+  };
+}

@@ -1,0 +1,142 @@
+import type { PinFlowProgressEvent } from '../lib/pin/types.js';
+import { formatBytes, formatMs, plural } from './format.js';
+
+export type Phase = 'import' | 'pin' | 'wait';
+
+export const PHASE_ORDER: readonly Phase[] = ['import', 'pin', 'wait'];
+
+export interface LogLine {
+  level: 'info' | 'debug' | 'warning';
+  text: string;
+}
+
+/** The phase an event starts; undefined for events that belong to whatever phase is on. */
+export function phaseOf(type: string): Phase | undefined {
+  if (type.startsWith('unixfs:') || type === 'pin:import:done' || type === 'node:start:done') return 'import';
+  if (type === 'pin:existing:found' || type === 'pin:submit:done') return 'pin';
+  if (type.startsWith('pin:status:') || type === 'pin:delegate:dialled' || type === 'pin:service:done')
+    return 'wait';
+  return undefined;
+}
+
+/** Phases only move forward: a late event of an earlier phase stays in the current group. */
+export function nextPhase(current: Phase | undefined, type: string): Phase | undefined {
+  const p = phaseOf(type);
+  if (p === undefined) return current;
+  if (current === undefined) return p;
+  return PHASE_ORDER.indexOf(p) > PHASE_ORDER.indexOf(current) ? p : current;
+}
+
+/** What the log says about one library progress event; undefined: nothing. */
+export function describeEvent(event: PinFlowProgressEvent): LogLine | undefined {
+  switch (event.type) {
+    case 'unixfs:walk:done': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `Found ${plural(d.files, 'file')} in ${plural(d.directories, 'directory', 'directories')}${d.symlinks > 0 ? ` and ${plural(d.symlinks, 'symlink')}` : ''}, ${formatBytes(d.bytes)}`,
+      };
+    }
+    case 'unixfs:import:progress': {
+      const d = event.detail;
+      const of = d.totalBytes === undefined ? '' : ` of ${formatBytes(d.totalBytes)}`;
+      return { level: 'debug', text: `Imported ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}${of}` };
+    }
+    case 'unixfs:import:done':
+      return undefined; // pin:import:done says the same, with the CID the pin uses
+    case 'pin:import:done': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `Imported ${plural(d.files, 'file')}, ${formatBytes(d.bytes)} with profile ${d.profile}: ${d.cid.toString()}`,
+      };
+    }
+    case 'node:start:done': {
+      const d = event.detail;
+      return { level: 'info', text: `Started the ${d.kind} IPFS node ${d.peerId} in ${formatMs(d.ms)}` };
+    }
+    case 'node:dial:done': {
+      const d = event.detail;
+      return {
+        level: 'debug',
+        text: `Dial ${d.multiaddr}: ${d.ok ? 'connected' : `failed (${d.error ?? 'unknown'})`} in ${formatMs(d.ms)}`,
+      };
+    }
+    case 'node:peer:disconnected':
+      return { level: 'debug', text: `Peer ${event.detail.peerId} disconnected` };
+    case 'node:blocks:served': {
+      const d = event.detail;
+      return {
+        level: 'debug',
+        text: `Served ${plural(d.blocksServed, 'block')} (${formatBytes(d.bytesServed)}) to ${plural(d.peers, 'peer')}`,
+      };
+    }
+    case 'psa:request:retry': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `${d.method} ${d.path}: ${d.status === undefined ? d.code : `HTTP ${d.status} (${d.code})`}, attempt ${d.attempt}, retrying in ${formatMs(d.delayMs)}`,
+      };
+    }
+    case 'psa:request:done': {
+      const d = event.detail;
+      return { level: 'debug', text: `${d.method} ${d.path}: HTTP ${d.status} in ${formatMs(d.ms)}` };
+    }
+    case 'pin:existing:found': {
+      const d = event.detail;
+      return { level: 'info', text: `${d.service}: found an existing pin ${d.requestid} (${d.status})` };
+    }
+    case 'pin:submit:done': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `${d.service}: submitted, request ${d.requestid} is ${d.status}${d.withOrigins ? '' : ' (sent without origins)'}`,
+      };
+    }
+    case 'pin:status:changed': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `${d.service}: ${d.status}${d.details === undefined ? '' : ` (${d.details})`}`,
+      };
+    }
+    case 'pin:status:unknown': {
+      const d = event.detail;
+      return {
+        level: 'warning',
+        text: `${d.service}: answered status '${d.status}', which the Pinning Service API does not define; still waiting`,
+      };
+    }
+    case 'pin:delegate:dialled': {
+      const d = event.detail;
+      return d.ok
+        ? { level: 'info', text: `${d.service}: connected to delegate ${d.multiaddr} in ${formatMs(d.ms)}` }
+        : {
+            level: 'debug',
+            text: `${d.service}: could not dial delegate ${d.multiaddr}: ${d.error ?? 'unknown error'}`,
+          };
+    }
+    case 'pin:service:done': {
+      const d = event.detail;
+      const why =
+        d.error === undefined
+          ? d.details === undefined
+            ? ''
+            : ` (${d.details})`
+          : `: ${d.error.code} ${d.error.message}`;
+      return { level: 'info', text: `${d.service}: ${d.status} after ${formatMs(d.ms)}${why}` };
+    }
+    case 'pin:replace:done': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text:
+          d.removed.length === 0
+            ? `${d.service}: no older pins to replace`
+            : `${d.service}: removed ${plural(d.removed.length, 'older pin')}: ${d.removed.join(', ')}`,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,169 @@
+import type { ServiceResult } from '../lib/pin/types.js';
+import type { ProfileName, SkippedEntry } from '../lib/unixfs/types.js';
+import { escapeCell, formatBytes, formatMs, plural } from './format.js';
+
+/**
+ * Everything the summary, the PR comment and the outputs say about one run. Built from the
+ * library's result (or from what the progress events told before a failure); holds no token.
+ */
+export interface Report {
+  /** pinned: the policy was met; submitted: wait: false; skipped: fork PR without a token. */
+  outcome: 'pinned' | 'submitted' | 'skipped' | 'failed';
+  path: string;
+  name: string;
+  profile: ProfileName;
+  cid?: string;
+  url?: string;
+  tree?: { files: number; directories: number; bytes: number };
+  skipped: SkippedEntry[];
+  services: ServiceRow[];
+  error?: { code: string; message: string; hint?: string };
+  /** Short words on why the outcome is what it is (the fork notice, for instance). */
+  note?: string;
+  /** The commit the run is for (the PR head on pull requests). */
+  sha?: string;
+}
+
+export interface ServiceRow {
+  service: string;
+  endpoint: string;
+  status: string;
+  requestid?: string;
+  ms?: number;
+  reused?: boolean;
+  details?: string;
+  error?: { code: string; message: string };
+}
+
+export function serviceRow(r: ServiceResult): ServiceRow {
+  return {
+    service: r.service,
+    endpoint: r.endpoint,
+    status: r.status,
+    ...(r.requestid === undefined ? {} : { requestid: r.requestid }),
+    ms: r.ms,
+    reused: r.reused,
+    ...(r.details === undefined ? {} : { details: r.details }),
+    ...(r.error === undefined ? {} : { error: { code: r.error.code, message: r.error.message } }),
+  };
+}
+
+/** The `status` output. */
+export function overallStatus(report: Report): string {
+  if (report.outcome === 'pinned' || report.outcome === 'skipped' || report.outcome === 'failed')
+    return report.outcome;
+  return report.services[0]?.status ?? 'queued';
+}
+
+/** The `pins` output: one object per service, in input order. */
+export function pinsOutput(report: Report): string {
+  return JSON.stringify(report.services);
+}
+
+const OUTCOME_TITLE: Record<Report['outcome'], string> = {
+  pinned: 'Pinned',
+  submitted: 'Submitted',
+  skipped: 'Not pinned',
+  failed: 'Failed',
+};
+
+const MAX_SKIPPED_LISTED = 50;
+
+function code(text: string): string {
+  return `<code>${escapeCell(text)}</code>`;
+}
+
+function servicesTable(report: Report): string[] {
+  if (report.services.length === 0) return [];
+  const size = report.tree === undefined ? '' : formatBytes(report.tree.bytes);
+  const lines = ['| Service | Status | Request ID | Time | Size |', '| --- | --- | --- | --- | --- |'];
+  for (const s of report.services) {
+    const status = [s.status, s.reused === true ? '(existing pin)' : '', s.details ?? '', s.error?.code ?? '']
+      .filter((x) => x !== '')
+      .join(' ');
+    lines.push(
+      `| ${escapeCell(s.service)} | ${escapeCell(status)} | ${s.requestid === undefined ? '' : code(s.requestid)} | ${s.ms === undefined ? '' : formatMs(s.ms)} | ${size} |`,
+    );
+  }
+  return ['', ...lines];
+}
+
+function skippedBlock(report: Report): string[] {
+  if (report.skipped.length === 0) return [];
+  const hidden = report.skipped.filter((s) => s.reason === 'hidden').length;
+  const listed = report.skipped
+    .slice(0, MAX_SKIPPED_LISTED)
+    .map((s) => `<li>${code(s.path)}: ${escapeCell(s.detail ?? s.reason)}</li>`);
+  const more = report.skipped.length - listed.length;
+  return [
+    '',
+    `<details><summary>Skipped ${plural(report.skipped.length, 'entry', 'entries')}${hidden > 0 ? ` (${hidden} dot-files: set <code>hidden: true</code> to include them)` : ''}</summary>`,
+    '',
+    `<ul>${listed.join('')}${more > 0 ? `<li>and ${more} more</li>` : ''}</ul>`,
+    '</details>',
+  ];
+}
+
+function facts(report: Report): string[] {
+  const lines: string[] = [];
+  if (report.cid !== undefined) lines.push(`- **CID:** ${code(report.cid)}`);
+  if (report.url !== undefined && report.cid !== undefined) {
+    lines.push(`- **Gateway:** <a href="${escapeCell(report.url)}">${escapeCell(report.url)}</a>`);
+    lines.push(`- **IPFS URI:** ${code(`ipfs://${report.cid}`)}`);
+  }
+  lines.push(`- **Name:** ${code(report.name)}`);
+  lines.push(`- **Profile:** ${code(report.profile)}`);
+  if (report.tree !== undefined) {
+    lines.push(
+      `- **Content:** ${plural(report.tree.files, 'file')} in ${plural(report.tree.directories, 'directory', 'directories')}, ${formatBytes(report.tree.bytes)} from ${code(report.path)}`,
+    );
+  }
+  return lines;
+}
+
+function errorBlock(report: Report): string[] {
+  if (report.error === undefined) return [];
+  const e = report.error;
+  return [
+    '',
+    `> **${escapeCell(e.code)}:** ${escapeCell(e.message)}`,
+    ...(e.hint === undefined ? [] : ['>', `> ${escapeCell(e.hint)}`]),
+  ];
+}
+
+/** The job summary (Markdown with a little HTML, as GitHub renders it). */
+export function renderSummary(report: Report): string {
+  return [
+    `## ipfs-pin: ${OUTCOME_TITLE[report.outcome]}`,
+    '',
+    ...(report.note === undefined ? [] : [escapeCell(report.note), '']),
+    ...facts(report),
+    ...errorBlock(report),
+    ...servicesTable(report),
+    ...skippedBlock(report),
+    '',
+  ].join('\n');
+}
+
+/** The hidden marker that finds our PR comment again. One comment per pinned path. */
+export function commentMarker(path: string): string {
+  const key = path.replace(/[^A-Za-z0-9._/-]/g, '_').replace(/-{2,}/g, '-');
+  return `<!-- ipfs-pin:comment path=${key} -->`;
+}
+
+/** The PR comment: the marker, then the same facts as the summary, for the PR head commit. */
+export function renderComment(report: Report, options: { runUrl?: string } = {}): string {
+  const lines = [
+    commentMarker(report.path),
+    `### ipfs-pin: ${OUTCOME_TITLE[report.outcome]}${report.url !== undefined && report.outcome !== 'failed' ? ` — <a href="${escapeCell(report.url)}">preview</a>` : ''}`,
+    '',
+    ...(report.note === undefined ? [] : [escapeCell(report.note), '']),
+    ...facts(report),
+    ...errorBlock(report),
+    ...servicesTable(report),
+    '',
+    `<sub>${report.sha === undefined ? '' : `Commit ${code(report.sha.slice(0, 7))}. `}${options.runUrl === undefined ? '' : `<a href="${escapeCell(options.runUrl)}">Workflow run</a>. `}Updated in place by ipfs-pin on every push.</sub>`,
+    '',
+  ];
+  return lines.join('\n');
+}

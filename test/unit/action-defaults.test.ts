@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { readContext, runUrl } from '../../src/action/context.js';
+import type { RunContext } from '../../src/action/context.js';
+import {
+  TIMEOUT_BASE_MS,
+  TIMEOUT_CAP_MS,
+  defaultMeta,
+  defaultName,
+  gatewayUrl,
+  scaleTimeoutMs,
+} from '../../src/action/defaults.js';
+
+const env = {
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_REPOSITORY: 'acme/site',
+  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+  GITHUB_REF: 'refs/heads/main',
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_RUN_ID: '42',
+  RUNNER_TEMP: '/runner/_temp',
+};
+
+const prPayload = (headRepo: string) => ({
+  pull_request: {
+    number: 7,
+    head: { sha: 'feedfacefeedfacefeedfacefeedfacefeedface', repo: { full_name: headRepo } },
+    base: { repo: { full_name: 'acme/site' } },
+  },
+});
+
+describe('readContext', () => {
+  it('reads a push', () => {
+    const ctx = readContext(env, {});
+    expect(ctx).toEqual({
+      eventName: 'push',
+      repository: 'acme/site',
+      sha: env.GITHUB_SHA,
+      ref: 'refs/heads/main',
+      serverUrl: 'https://github.com',
+      runId: '42',
+      tempDir: '/runner/_temp',
+    });
+    expect(runUrl(ctx)).toBe('https://github.com/acme/site/actions/runs/42');
+  });
+
+  it('reads a pull request from the same repository', () => {
+    const ctx = readContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, prPayload('acme/site'));
+    expect(ctx.pullRequest).toEqual({
+      number: 7,
+      headSha: 'feedfacefeedfacefeedfacefeedfacefeedface',
+      fromFork: false,
+    });
+  });
+
+  it('tells a pull request from a fork', () => {
+    const ctx = readContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, prPayload('someone/site'));
+    expect(ctx.pullRequest?.fromFork).toBe(true);
+  });
+
+  it('ignores a pull_request payload on other events', () => {
+    expect(readContext(env, prPayload('acme/site')).pullRequest).toBeUndefined();
+  });
+});
+
+const base: RunContext = readContext(env, {});
+
+describe('defaultName', () => {
+  it('is <owner>/<repo>@<short sha> on a push', () => {
+    expect(defaultName(base)).toBe('acme/site@0123456');
+  });
+
+  it('is <owner>/<repo>#pr-<number> on a pull request', () => {
+    expect(
+      defaultName(readContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, prPayload('acme/site'))),
+    ).toBe('acme/site#pr-7');
+  });
+
+  it('is <owner>/<repo>@<tag> on a tag', () => {
+    expect(defaultName({ ...base, ref: 'refs/tags/v1.2.3' })).toBe('acme/site@v1.2.3');
+  });
+
+  it('stays within 255 bytes', () => {
+    expect(
+      Buffer.byteLength(defaultName({ ...base, ref: `refs/tags/${'é'.repeat(300)}` })),
+    ).toBeLessThanOrEqual(255);
+  });
+});
+
+describe('defaultMeta', () => {
+  it('says where the pin comes from', () => {
+    expect(defaultMeta(base)).toEqual({
+      repository: 'acme/site',
+      sha: env.GITHUB_SHA,
+      ref: 'refs/heads/main',
+      run_url: 'https://github.com/acme/site/actions/runs/42',
+    });
+  });
+
+  it('names the PR and its head commit on pull requests', () => {
+    const meta = defaultMeta(
+      readContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, prPayload('acme/site')),
+    );
+    expect(meta['pull_request']).toBe('7');
+    expect(meta['sha']).toBe('feedfacefeedfacefeedfacefeedfacefeedface');
+  });
+});
+
+describe('scaleTimeoutMs', () => {
+  it('starts at 5 minutes for an empty tree', () => {
+    expect(scaleTimeoutMs({ bytes: 0, files: 0 })).toBe(TIMEOUT_BASE_MS);
+  });
+
+  it('adds a second per MiB and 10 ms per file', () => {
+    expect(scaleTimeoutMs({ bytes: 100 * 1024 * 1024, files: 1000 })).toBe(
+      TIMEOUT_BASE_MS + 100_000 + 10_000,
+    );
+  });
+
+  it('grows with the tree and stops at 60 minutes', () => {
+    const sizes = [0, 1e6, 1e8, 1e9, 1e10, 1e12];
+    const ms = sizes.map((bytes) => scaleTimeoutMs({ bytes, files: 0 }));
+    expect([...ms].sort((a, b) => a - b)).toEqual(ms);
+    expect(ms.at(-1)).toBe(TIMEOUT_CAP_MS);
+  });
+});
+
+describe('gatewayUrl', () => {
+  const v1 = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+  const v0 = 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG';
+
+  it('puts a CIDv1 in a subdomain gateway', () => {
+    expect(gatewayUrl('https://{cid}.ipfs.dweb.link/', v1)).toBe(`https://${v1}.ipfs.dweb.link/`);
+  });
+
+  // The pair as the IPFS docs give it (the go-ipfs readme directory).
+  it('turns a CIDv0 into base32 CIDv1 for a subdomain (subdomains are case-insensitive)', () => {
+    expect(gatewayUrl('https://{cid}.ipfs.dweb.link/', v0)).toBe(
+      'https://bafybeie5nqv6kd3qnfjupgvz34woh3oksc3iau6abmyajn7qvtf6d2ho34.ipfs.dweb.link/',
+    );
+  });
+
+  it('keeps the CID as is in a path gateway', () => {
+    expect(gatewayUrl('https://ipfs.io/ipfs/{cid}/', v0)).toBe(`https://ipfs.io/ipfs/${v0}/`);
+  });
+});
