@@ -1,4 +1,79 @@
 #!/usr/bin/env bash
-# Builds the Go test peers into .peers/bin (see issue: real peers).
+# Builds the Go test peers into .peers/bin: kubo (ipfs) and IPFS Cluster
+# (ipfs-cluster-service, ipfs-cluster-ctl). Skips each one already there at the right
+# version. Needs Go; without it, fails under CI=true and only warns locally (the tests
+# that need a peer then fail and say to run `npm run peers`).
 set -euo pipefail
-echo "peers: not yet"
+
+KUBO_VERSION=0.42.0
+CLUSTER_VERSION=1.1.5
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.peers/bin"
+mkdir -p "$bin"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+started=$(now)
+
+if ! command -v go >/dev/null 2>&1; then
+  cat >&2 <<EOF
+peers: Go is not installed, so kubo and IPFS Cluster cannot be built into .peers/bin.
+peers: install Go 1.26 or newer (https://go.dev/dl/, or actions/setup-go in CI), then run: npm run peers
+EOF
+  if [ "${CI:-}" = "true" ]; then
+    exit 1
+  fi
+  echo "peers: WARNING: continuing without peers; tests that need kubo or IPFS Cluster will fail" >&2
+  exit 0
+fi
+
+# One build at a time: several test runs may start together in one working tree.
+if command -v flock >/dev/null 2>&1 && [ -z "${PEERS_LOCKED:-}" ]; then
+  exec env PEERS_LOCKED=1 flock "$root/.peers/.lock" bash "$0" "$@"
+fi
+
+# Our go.mod/go.sum are the source of truth; a workspace or -mod flag must not interfere.
+export GOWORK=off GOFLAGS=-buildvcs=false
+# Neither is in the checksum database (the proxy serves them; go.sum pins their hashes).
+export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/ipfs-cluster,github.com/ipfs/go-ds-crdt"
+
+version_of() { "$@" 2>/dev/null || true; }
+
+# kubo: `go install ...@v` refuses kubo (its go.mod has exclude directives), so build it
+# as the main module from its directory in the module cache (read-only, nothing written there).
+have=$(version_of "$bin/ipfs" version --number)
+if [ "$have" = "$KUBO_VERSION" ]; then
+  echo "peers: kubo $KUBO_VERSION already in .peers/bin"
+else
+  t=$(now)
+  echo "peers: building kubo $KUBO_VERSION (have: ${have:-none}); a cold build takes several minutes"
+  dir=$(go mod download -json "github.com/ipfs/kubo@v$KUBO_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    echo "peers: could not download github.com/ipfs/kubo@v$KUBO_VERSION" >&2
+    exit 1
+  fi
+  (cd "$dir" && go build -trimpath -o "$bin/ipfs.tmp" ./cmd/ipfs)
+  mv -f "$bin/ipfs.tmp" "$bin/ipfs"
+  echo "peers: kubo $("$bin/ipfs" version --number) built in $(since "$t")"
+fi
+
+# IPFS Cluster: built from the wrapper module in scripts/peers/cluster (see its go.mod for why).
+have_service=$(version_of "$bin/ipfs-cluster-service" --version)
+have_ctl=$(version_of "$bin/ipfs-cluster-ctl" --version)
+if [[ "$have_service" == *" $CLUSTER_VERSION" && "$have_ctl" == *" $CLUSTER_VERSION" ]]; then
+  echo "peers: ipfs-cluster $CLUSTER_VERSION already in .peers/bin"
+else
+  t=$(now)
+  echo "peers: building ipfs-cluster-service and ipfs-cluster-ctl $CLUSTER_VERSION; a cold build takes several minutes"
+  tmp="$bin/.cluster.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$root/scripts/peers/cluster" && go build -trimpath -o "$tmp/" \
+    github.com/ipfs-cluster/ipfs-cluster/cmd/ipfs-cluster-service \
+    github.com/ipfs-cluster/ipfs-cluster/cmd/ipfs-cluster-ctl)
+  mv -f "$tmp/ipfs-cluster-service" "$tmp/ipfs-cluster-ctl" "$bin/"
+  rmdir "$tmp"
+  echo "peers: $("$bin/ipfs-cluster-service" --version) built in $(since "$t")"
+fi
+
+echo "peers: ready in $(since "$started"): $(ls "$bin" | tr '\n' ' ')"
