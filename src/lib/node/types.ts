@@ -25,13 +25,18 @@ export interface NodeOptions extends NodeCallOptions {
   listen?: string[];
   /** Per-dial timeout (ms). Default 15 s. */
   dialTimeoutMs?: number;
+  /**
+   * kubo kinds: also pin the imported root in kubo (`pin add`). Default false: the blocks
+   * are added without a pin, so a daemon running GC may drop them after the job.
+   */
+  kuboPin?: boolean;
 }
 
 export interface DialResult {
   multiaddr: string;
   ok: boolean;
   peerId?: string;
-  /** Why it failed, or 'unsupported' for a transport this node cannot use. */
+  /** Why it failed, or 'unsupported transport' for one this node cannot use (QUIC, WebTransport, WebSockets, relays). */
   error?: string;
   ms: number;
 }

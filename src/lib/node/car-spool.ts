@@ -1,0 +1,61 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { CarWriter } from '@ipld/car/writer';
+import { varint } from 'multiformats';
+import type { CID } from 'multiformats/cid';
+import type { BlockSink } from '../unixfs/types.js';
+
+/**
+ * A block sink that spools CAR sections to a file while the importer runs. The root is
+ * only known at the end, so the header is made then and streamed in front of the file.
+ */
+export interface CarSpool extends BlockSink {
+  /** Flushes the file; call once the importer is done. */
+  finish(): Promise<void>;
+  /** The whole CAR (header for `root`, then every block), read from disk as it streams. */
+  car(root: CID): AsyncIterable<Uint8Array>;
+  blocks(): number;
+}
+
+export function createCarSpool(dir: string): CarSpool {
+  const path = join(dir, 'blocks.car-sections');
+  const out = createWriteStream(path);
+  let failure: Error | undefined;
+  out.on('error', (err) => (failure = err));
+  let count = 0;
+
+  return {
+    async put(cid, bytes) {
+      if (failure !== undefined) throw failure;
+      const len = cid.bytes.byteLength + bytes.byteLength;
+      const prefix = varint.encodeTo(len, new Uint8Array(varint.encodingLength(len)));
+      out.write(prefix);
+      out.write(cid.bytes);
+      count++;
+      // The importer waits on put: that is the back-pressure when the disk is slower.
+      if (!out.write(bytes)) await once(out, 'drain');
+    },
+    async finish() {
+      out.end();
+      await once(out, 'close');
+      if (failure !== undefined) throw failure;
+    },
+    async *car(root) {
+      yield await header(root);
+      yield* createReadStream(path, { highWaterMark: 1 << 20 });
+    },
+    blocks: () => count,
+  };
+}
+
+async function header(root: CID): Promise<Uint8Array> {
+  const { writer, out } = CarWriter.create([root]);
+  const chunks: Uint8Array[] = [];
+  const collect = (async () => {
+    for await (const c of out) chunks.push(c);
+  })();
+  await writer.close();
+  await collect;
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,25 @@
+/** Small helpers shared by the node kinds. */
+export async function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return p;
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason as Error);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+export function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
