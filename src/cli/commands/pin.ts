@@ -1,0 +1,86 @@
+import { isIpfsPinError } from '../../lib/errors.js';
+import { pinDirectory } from '../../lib/pin/index.js';
+import { EXIT, exitCodeForError, exitCodeForFailures } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { PIN_USAGE, parsePinArgs } from '../pin-args.js';
+import { errorJson, resultJson } from '../pin-report.js';
+import { createProgressView, serviceSummary } from '../progress-view.js';
+import { knownSecrets } from '../tokens.js';
+import { maskedWriter } from '../secrets.js';
+
+/** `ipfs-pin pin <path> --endpoint URL ...`: arguments -> pinDirectory -> terminal. */
+export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
+  let secrets = knownSecrets([], io.env);
+  let err = maskedWriter(io.stderr, secrets);
+  let args;
+  try {
+    args = parsePinArgs(argv, io.env);
+  } catch (error) {
+    err.line(`ipfs-pin pin: ${error instanceof Error ? error.message : String(error)}`);
+    err.line('run ipfs-pin pin --help for the options');
+    return EXIT.USAGE;
+  }
+  secrets = args.secrets;
+  err = maskedWriter(io.stderr, secrets);
+  const out = maskedWriter(io.stdout, secrets);
+  if (args.help) {
+    out.line(PIN_USAGE);
+    return EXIT.OK;
+  }
+
+  const view = createProgressView(io.stderr, secrets);
+  let result;
+  try {
+    result = await pinDirectory({
+      ...args.options,
+      onProgress: view.onProgress,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
+  } catch (error) {
+    view.close();
+    if (args.json) {
+      out.line(
+        JSON.stringify(
+          {
+            ok: false,
+            error: isIpfsPinError(error) ? errorJson(error) : { code: 'UNKNOWN', message: String(error) },
+          },
+          null,
+          2,
+        ),
+      );
+    }
+    if (isIpfsPinError(error)) {
+      err.line(`ipfs-pin pin: ${error.code}: ${error.message}`);
+      if (error.code !== 'INVALID_INPUT') err.line(`hint: ${error.hint}`);
+      return exitCodeForError(error);
+    }
+    err.line(`ipfs-pin pin: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return EXIT.FAILURE;
+  }
+  view.close();
+
+  const pinned = result.services.filter((s) => s.status === 'pinned' && s.error === undefined).length;
+  const wanted = args.options.policy ?? 'all';
+  const verdict = result.ok
+    ? `policy ${String(wanted)} met: ${pinned}/${result.services.length} pinned`
+    : `policy ${String(wanted)} NOT met: ${pinned}/${result.services.length} pinned`;
+  if (args.options.wait === false) {
+    err.line(
+      `submitted without waiting; the data must be available from another node until the services finish: ipfs-pin status <requestid> --endpoint URL`,
+    );
+  }
+  for (const s of result.services) err.line(`  ${serviceSummary(s)}`);
+  err.line(
+    args.options.wait === false
+      ? `${result.ok ? 'submitted' : 'NOT submitted'} (policy ${String(wanted)})`
+      : verdict,
+  );
+
+  if (args.json) out.line(JSON.stringify(resultJson(result), null, 2));
+  else out.line(result.cid);
+  if (result.ok) return EXIT.OK;
+  return exitCodeForFailures(
+    result.services.filter((s) => s.error !== undefined || s.status !== 'pinned').map((s) => s.error),
+  );
+}

@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { IpfsPinError } from '../lib/errors.js';
+import { parseDuration } from '../lib/pin/duration.js';
+import { parseMeta } from '../lib/pin/meta.js';
+import { parsePolicy } from '../lib/pin/policy.js';
+import type { PinDirectoryOptions, ServiceConfig } from '../lib/pin/types.js';
+import { isProfileName } from '../lib/unixfs/profiles.js';
+import { knownSecrets, resolveTokens } from './tokens.js';
+
+export const PIN_USAGE = `usage: ipfs-pin pin <path> --endpoint URL [--endpoint URL2 ...] [options]
+
+Adds <path> to an ephemeral IPFS node, pins its CID on every endpoint (IPFS Pinning
+Service API), serves the data until the services report pinned, prints the CID.
+
+  --endpoint URL         a Pinning Service API base URL (repeat for several services)
+  --token T              bearer token for the endpoint in the same position (repeat);
+                         better: IPFS_PIN_TOKEN (one endpoint) or IPFS_PIN_TOKEN_1, _2, ...
+  --name N               pin name (default: <directory>-<first 8 chars of the CID>)
+  --meta k=v             pin metadata (repeat)
+  --profile P            unixfs-v1-2025 (default) | kubo-cidv1 | unixfs-v0-2015
+  --hidden               include dot-files (.well-known/...); default: skipped and listed
+  --ignore PAT           gitignore-style pattern to leave out (repeat)
+  --timeout D            deadline for submitting and waiting, e.g. 90s, 10m (default 10m)
+  --no-wait              submit and exit at once (the data must then be available elsewhere)
+  --policy P             all (default) | any | N: how many services must pin
+  --wait-all             keep serving every service until it finishes, even once the policy is decided
+  --replace              once pinned, remove older pins with the same --name on each service
+  --delete-on-timeout    remove the pin when the deadline passes (default: it stays)
+  --min-interval D       least time between two requests to one service (default 1s)
+  --node N               embedded (default) | kubo-api=URL | kubo-binary[=PATH]
+  --json                 print the result as JSON on stdout
+  -h, --help             this help
+
+stdout: the CID as the last line (or JSON with --json). Progress goes to stderr.
+exit: 0 policy met, 1 failed, 2 usage, 3 timeout, 4 token rejected, 130 interrupted.`;
+
+export interface PinArgs {
+  options: Omit<PinDirectoryOptions, 'onProgress' | 'signal'>;
+  json: boolean;
+  help: boolean;
+  /** Every token in play, to mask from all output. */
+  secrets: string[];
+}
+
+/** Arguments and environment to `pinDirectory` options. Throws INVALID_INPUT with a fix in the message. */
+export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): PinArgs {
+  const secrets = knownSecrets([], env);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+      options: {
+        endpoint: { type: 'string', multiple: true },
+        token: { type: 'string', multiple: true },
+        name: { type: 'string' },
+        meta: { type: 'string', multiple: true },
+        profile: { type: 'string' },
+        hidden: { type: 'boolean' },
+        ignore: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        wait: { type: 'boolean' },
+        policy: { type: 'string' },
+        'wait-all': { type: 'boolean' },
+        replace: { type: 'boolean' },
+        'delete-on-timeout': { type: 'boolean' },
+        'min-interval': { type: 'string' },
+        node: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  const tokenFlags = values.token ?? [];
+  secrets.push(...knownSecrets(tokenFlags, {}));
+  if (values.help === true) return { options: { path: '', services: [] }, json: false, help: true, secrets };
+
+  if (positionals.length !== 1) {
+    throw usage(
+      positionals.length === 0
+        ? 'give the directory to pin'
+        : `give one path, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  }
+  const endpoints = values.endpoint ?? [];
+  if (endpoints.length === 0)
+    throw usage('give at least one --endpoint URL (the Pinning Service API base URL)');
+  const tokens = resolveTokens(endpoints.length, tokenFlags, env);
+  const minIntervalMs =
+    values['min-interval'] === undefined ? undefined : parseDuration(values['min-interval']);
+  const services: ServiceConfig[] = endpoints.map((endpoint, i) => ({
+    endpoint,
+    ...(tokens[i] === undefined ? {} : { token: tokens[i] }),
+    ...(minIntervalMs === undefined ? {} : { minIntervalMs }),
+  }));
+
+  const options: PinArgs['options'] = { path: positionals[0]!, services };
+  if (values.name !== undefined) options.name = values.name;
+  if (values.meta !== undefined) options.meta = parseMeta(values.meta);
+  if (values.profile !== undefined) {
+    if (!isProfileName(values.profile)) {
+      throw usage(`unknown --profile '${values.profile}': use unixfs-v1-2025, kubo-cidv1 or unixfs-v0-2015`);
+    }
+    options.profile = values.profile;
+  }
+  if (values.hidden !== undefined) options.hidden = values.hidden;
+  if (values.ignore !== undefined) options.ignore = values.ignore;
+  if (values.timeout !== undefined) {
+    options.timeoutMs = parseDuration(values.timeout);
+    if (options.timeoutMs <= 0) throw usage('--timeout must be above 0');
+  }
+  if (values.wait !== undefined) options.wait = values.wait;
+  if (values.policy !== undefined) options.policy = parsePolicy(values.policy);
+  if (values['wait-all'] !== undefined) options.waitForAll = values['wait-all'];
+  if (values.replace !== undefined) options.replace = values.replace;
+  if (values['delete-on-timeout'] !== undefined) options.deleteOnTimeout = values['delete-on-timeout'];
+  if (values.node !== undefined) options.nodeOptions = parseNode(values.node);
+  return { options, json: values.json ?? false, help: false, secrets };
+}
+
+/** `embedded`, `kubo-api=URL`, `kubo-binary` or `kubo-binary=PATH`. */
+export function parseNode(text: string): NonNullable<PinDirectoryOptions['nodeOptions']> {
+  const at = text.indexOf('=');
+  const kind = at === -1 ? text : text.slice(0, at);
+  const value = at === -1 ? '' : text.slice(at + 1);
+  if (kind === 'embedded' && value === '') return { kind: 'embedded' };
+  if (kind === 'kubo-api' && value !== '') return { kind: 'kubo-api', apiUrl: value };
+  if (kind === 'kubo-binary')
+    return value === '' ? { kind: 'kubo-binary' } : { kind: 'kubo-binary', binary: value };
+  throw usage(
+    `--node '${text}' is not one of: embedded, kubo-api=URL (e.g. kubo-api=http://127.0.0.1:5001), kubo-binary[=PATH]`,
+  );
+}
+
+function usage(message: string): IpfsPinError {
+  return new IpfsPinError('INVALID_INPUT', message);
+}

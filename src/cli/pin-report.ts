@@ -1,0 +1,59 @@
+import type { IpfsPinError } from '../lib/errors.js';
+import type { PinDirectoryResult, ServiceResult } from '../lib/pin/types.js';
+
+export interface ErrorJson {
+  code: string;
+  message: string;
+  status?: number;
+  reason?: string;
+  details?: string;
+  data?: Record<string, unknown>;
+}
+
+export function errorJson(error: IpfsPinError): ErrorJson {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.reason === undefined ? {} : { reason: error.reason }),
+    ...(error.details === undefined ? {} : { details: error.details }),
+    ...(error.data === undefined ? {} : { data: error.data }),
+  };
+}
+
+function serviceJson(r: ServiceResult): Record<string, unknown> {
+  return {
+    service: r.service,
+    endpoint: r.endpoint,
+    requestid: r.requestid ?? null,
+    status: r.status,
+    reused: r.reused,
+    delegates: r.delegates,
+    dialled: r.dialled,
+    ms: r.ms,
+    ...(r.details === undefined ? {} : { details: r.details }),
+    ...(r.stopped === true ? { stopped: true } : {}),
+    ...(r.removed === undefined ? {} : { removed: r.removed }),
+    ...(r.replaceError === undefined ? {} : { replaceError: errorJson(r.replaceError) }),
+    error: r.error === undefined ? null : errorJson(r.error),
+  };
+}
+
+/** The `--json` document: stable keys, CIDs as strings, errors as plain objects. */
+export function resultJson(result: PinDirectoryResult): Record<string, unknown> {
+  const i = result.import;
+  return {
+    cid: result.cid,
+    ok: result.ok,
+    import: {
+      profile: i.profile,
+      files: i.files,
+      directories: i.directories,
+      symlinks: i.symlinks,
+      bytes: i.bytes,
+      skipped: i.skipped,
+    },
+    services: result.services.map(serviceJson),
+    served: result.served,
+  };
+}

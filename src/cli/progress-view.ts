@@ -1,0 +1,197 @@
+import type { PinFlowProgressEvent, ServiceResult } from '../lib/pin/types.js';
+import { formatBytes, formatMs, plural } from './format.js';
+import { mask } from './secrets.js';
+
+export interface ProgressView {
+  onProgress(event: PinFlowProgressEvent): void;
+  /** A permanent line (above the live status on a TTY). */
+  line(text: string): void;
+  /** Clears the live status line and stops the clock. */
+  close(): void;
+}
+
+interface ServiceState {
+  status: string;
+  since: number;
+}
+
+/**
+ * Progress on stderr. On a TTY: one status line redrawn in place (import counts, each
+ * service's status, blocks served), with the events that matter as lines above it.
+ * Elsewhere (CI logs, pipes): the same events as plain lines, no redraws.
+ */
+export function createProgressView(
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  secrets: readonly string[],
+  now: () => number = Date.now,
+): ProgressView {
+  const tty = stream.isTTY === true;
+  const started = now();
+  const services = new Map<string, ServiceState>();
+  let phase: 'start' | 'import' | 'pin' = 'start';
+  let imported = { files: 0, bytes: 0, totalFiles: undefined as number | undefined };
+  let served = { blocks: 0, bytes: 0, peers: 0 };
+  let drawn = false;
+  let lastDraw = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const write = (text: string): void => void stream.write(mask(text, secrets));
+
+  const statusLine = (): string => {
+    const t = formatMs(now() - started);
+    if (phase !== 'pin') {
+      const of = imported.totalFiles === undefined ? '' : `/${imported.totalFiles}`;
+      return `[${t}] importing: ${imported.files}${of} files, ${formatBytes(imported.bytes)}`;
+    }
+    const parts = [...services].map(([name, s]) => `${name} ${s.status} ${formatMs(now() - s.since)}`);
+    parts.push(
+      `served ${plural(served.blocks, 'block')} ${formatBytes(served.bytes)} to ${plural(served.peers, 'peer')}`,
+    );
+    return `[${t}] ${parts.join(' | ')}`;
+  };
+
+  const draw = (force = false): void => {
+    if (!tty) return;
+    const at = now();
+    if (!force && at - lastDraw < 100) return;
+    lastDraw = at;
+    const width = Math.max(20, (stream.columns ?? 100) - 1);
+    let text = statusLine();
+    if (text.length > width) text = `${text.slice(0, width - 1)}…`;
+    write(`\r\x1b[2K${text}`);
+    drawn = true;
+    timer ??= setInterval(() => draw(true), 1000).unref();
+  };
+
+  const line = (text: string): void => {
+    if (tty && drawn) write('\r\x1b[2K');
+    write(`${text}\n`);
+    drawn = false;
+    draw(true);
+  };
+
+  const setStatus = (service: string, status: string): void => {
+    const prev = services.get(service);
+    if (prev?.status !== status) services.set(service, { status, since: now() });
+  };
+
+  const onProgress = (event: PinFlowProgressEvent): void => {
+    switch (event.type) {
+      case 'node:start:done':
+        line(`node: ${event.detail.kind} ${event.detail.peerId} ready in ${formatMs(event.detail.ms)}`);
+        phase = 'import';
+        break;
+      case 'unixfs:walk:done':
+        imported = { ...imported, totalFiles: event.detail.files };
+        draw();
+        break;
+      case 'unixfs:import:progress':
+        imported = { ...imported, files: event.detail.files, bytes: event.detail.bytes };
+        draw();
+        break;
+      case 'pin:import:done': {
+        const d = event.detail;
+        line(
+          `imported ${plural(d.files, 'file')}, ${plural(d.directories, 'directory', 'directories')}, ${formatBytes(d.bytes)} (${d.profile}): ${d.cid.toString()}`,
+        );
+        const hidden = d.skipped.filter((s) => s.reason === 'hidden');
+        if (hidden.length > 0) {
+          const names = hidden
+            .slice(0, 5)
+            .map((s) => s.path)
+            .join(', ');
+          line(
+            `notice: skipped ${plural(hidden.length, 'hidden entry', 'hidden entries')} (${names}${hidden.length > 5 ? ', ...' : ''}): pass --hidden to include them (a site's .well-known/ needs it)`,
+          );
+        }
+        const other = d.skipped.length - hidden.length;
+        if (other > 0)
+          line(
+            `notice: skipped ${plural(other, 'other entry', 'other entries')} (ignored, special files, symlinks leaving the tree)`,
+          );
+        phase = 'pin';
+        break;
+      }
+      case 'pin:existing:found':
+        setStatus(event.detail.service, event.detail.status);
+        line(
+          `${event.detail.service}: reusing pin ${event.detail.requestid} (${event.detail.status}) for this CID`,
+        );
+        break;
+      case 'pin:submit:done':
+        setStatus(event.detail.service, event.detail.status);
+        line(
+          `${event.detail.service}: submitted pin ${event.detail.requestid} (${event.detail.status}${event.detail.withOrigins ? '' : ', without origins'})`,
+        );
+        break;
+      case 'pin:status:changed': {
+        const known = services.get(event.detail.service)?.status;
+        setStatus(event.detail.service, event.detail.status);
+        if (known !== event.detail.status) {
+          const details = event.detail.details === undefined ? '' : `: ${event.detail.details}`;
+          line(`${event.detail.service}: ${event.detail.status}${details}`);
+        }
+        break;
+      }
+      case 'pin:status:unknown':
+        line(`${event.detail.service}: unknown status '${event.detail.status}', still waiting`);
+        break;
+      case 'pin:delegate:dialled': {
+        const d = event.detail;
+        line(
+          `${d.service}: delegate ${d.multiaddr} ${d.ok ? `connected in ${formatMs(d.ms)}` : `not reached (${d.error ?? 'failed'})`}`,
+        );
+        break;
+      }
+      case 'node:blocks:served':
+        served = {
+          blocks: event.detail.blocksServed,
+          bytes: event.detail.bytesServed,
+          peers: event.detail.peers,
+        };
+        draw();
+        break;
+      case 'psa:request:retry': {
+        const d = event.detail;
+        line(
+          `${d.method} ${d.path}: ${d.status === undefined ? d.code : `HTTP ${d.status}`}, retry ${d.attempt} in ${formatMs(d.delayMs)}`,
+        );
+        break;
+      }
+      case 'pin:service:done':
+        setStatus(event.detail.service, event.detail.error === undefined ? event.detail.status : 'error');
+        line(serviceSummary(event.detail));
+        break;
+      case 'pin:replace:done':
+        if (event.detail.removed.length > 0) {
+          line(
+            `${event.detail.service}: removed ${plural(event.detail.removed.length, 'older pin')}: ${event.detail.removed.join(', ')}`,
+          );
+        }
+        break;
+      default:
+        break;
+    }
+  };
+
+  return {
+    onProgress,
+    line,
+    close() {
+      if (timer !== undefined) clearInterval(timer);
+      if (tty && drawn) write('\r\x1b[2K');
+      drawn = false;
+    },
+  };
+}
+
+/** One line per service for the end of a run. */
+export function serviceSummary(r: ServiceResult): string {
+  const id = r.requestid === undefined ? '' : ` (requestid ${r.requestid})`;
+  const took = ` after ${formatMs(r.ms)}`;
+  if (r.error !== undefined) return `${r.service}: ${r.error.code}${id}: ${r.error.message}`;
+  if (r.stopped === true)
+    return `${r.service}: still ${r.status}${id}, stopped waiting (policy decided; the pin stays)`;
+  const reused = r.reused ? ', reused' : '';
+  return `${r.service}: ${r.status}${id}${reused}${took}`;
+}
