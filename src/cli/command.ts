@@ -1,0 +1,24 @@
+import { parseArgs } from 'node:util';
+import { IpfsPinError } from '../lib/errors.js';
+import type { CliIo } from './io.js';
+
+/** The context every command gets: the dispatcher strips a global --debug into it. */
+export type CommandIo = CliIo & { debug?: boolean };
+
+export interface Command {
+  /** One line for `ipfs-pin --help`. */
+  summary: string;
+  /** Parses its own arguments (handles its own --help) and returns the exit status. */
+  run(argv: string[], io: CommandIo): Promise<number>;
+}
+
+type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
+
+/** node:util parseArgs, strict, with its errors turned into INVALID_INPUT. */
+export function parseCommandArgs<const C extends ParseArgsConfig>(argv: string[], config: C): ReturnType<typeof parseArgs<C>> {
+  try {
+    return parseArgs<C>({ ...config, args: argv, strict: true });
+  } catch (err) {
+    throw new IpfsPinError('INVALID_INPUT', err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
