@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerBinary } from './peers.js';
-import { run, type RunOptions, type RunResult } from './run-program.js';
+import { killOnExit, run, terminate, type RunOptions, type RunResult } from './run-program.js';
 
 export type { RunOptions, RunResult };
 
@@ -22,6 +23,12 @@ export interface KuboOptions extends KuboRepoOptions {
   gateway?: boolean;
   /** Extra `ipfs daemon` flags. */
   daemonArgs?: string[];
+  /**
+   * Also announce `/dns4/localhost/tcp/<port>`. ipfs-cluster passes on only non-private kubo
+   * addresses as PSA `delegates` (and DNS ones count), so a cluster's kubo needs this for its
+   * pinning API to return any delegate. Picks the swarm port up front instead of port 0.
+   */
+  announceLocalhostDns?: boolean;
   /** Default 30 s. */
   startTimeoutMs?: number;
   signal?: AbortSignal;
@@ -119,13 +126,31 @@ export async function createKuboRepo(
 
 /** Starts a kubo daemon on loopback in a fresh temp repo. Stop it with `stop()` or `await using`. */
 export async function startKubo(options: KuboOptions = {}): Promise<Kubo> {
+  if (!options.announceLocalhostDns) return startKuboOnce(options);
+  // The port is free when picked but may be taken before kubo binds it: try a few.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const config = {
+      'Addresses.Swarm': [`/ip4/127.0.0.1/tcp/${port}`],
+      'Addresses.AppendAnnounce': [`/dns4/localhost/tcp/${port}`],
+      ...options.config,
+    };
+    try {
+      return await startKuboOnce({ ...options, config });
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
+    }
+  }
+}
+
+async function startKuboOnce(options: KuboOptions): Promise<Kubo> {
   const repo = await createKuboRepo(options);
   const bin = peerBinary('ipfs');
   const daemon = spawn(bin, ['daemon', '--enable-gc=false', ...(options.daemonArgs ?? [])], {
     env: baseEnv(repo.repoPath),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(daemon);
+  killOnExit(daemon);
   let output = '';
   daemon.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
   daemon.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
@@ -134,7 +159,6 @@ export async function startKubo(options: KuboOptions = {}): Promise<Kubo> {
   const stop = () =>
     (stopped ??= (async () => {
       await terminate(daemon);
-      live.delete(daemon);
       await repo.remove();
     })());
 
@@ -209,6 +233,17 @@ async function loopbackAddrs(repo: KuboRepo): Promise<string[]> {
   return addrs;
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** /ip4/127.0.0.1/tcp/5001 -> http://127.0.0.1:5001 */
 export function httpUrl(multiaddr: string): string {
   const match = /^\/ip4\/([\d.]+)\/tcp\/(\d+)/.exec(multiaddr);
@@ -227,18 +262,3 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   }
   node[last] = value;
 }
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-// A test file that dies without stop() must not leave daemons behind.
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface RunOptions {
   /** Written to the program's stdin, then stdin is closed. */
@@ -57,3 +57,25 @@ function commandLine(file: string, args: readonly string[]): string {
   const name = file.split('/').pop() ?? file;
   return [name, ...args].join(' ');
 }
+
+/** Stops a long-running child: SIGTERM, then SIGKILL after `graceMs`. Resolves once it exited. */
+export async function terminate(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  live.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Kills the child if the test process exits without stopping it (no daemons left behind). */
+export function killOnExit(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
