@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,25 +7,8 @@ import type { IpfsNode, NodeProgressEvent } from '../../src/lib/node/index.js';
 import type { ImportResult } from '../../src/lib/unixfs/index.js';
 import { startHeliaFetcher } from '../support/helia-fetcher.js';
 import { makeTree } from '../support/make-tree.js';
+import { listening, tcpPort } from '../support/net-probe.js';
 import type { Tree } from '../support/make-tree.js';
-
-/** Resolves true when something accepts a TCP connection on 127.0.0.1:port. */
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export function tcpPort(addresses: string[]): number {
-  const port = addresses.map((a) => /^\/ip4\/127\.0\.0\.1\/tcp\/(\d+)/.exec(a)?.[1]).find((p) => p !== undefined);
-  if (port === undefined) throw new Error(`no loopback TCP address in ${addresses.join(' ')}`);
-  return Number(port);
-}
 
 describe('embedded node serving over bitswap (real Helia fetcher on loopback)', () => {
   let tree: Tree;

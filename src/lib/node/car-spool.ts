@@ -24,6 +24,8 @@ export function createCarSpool(dir: string): CarSpool {
   let failure: Error | undefined;
   out.on('error', (err) => (failure = err));
   let count = 0;
+  // One shared wait: the importer may have many puts waiting on the same drain.
+  let drained: Promise<unknown> | undefined;
 
   return {
     async put(cid, bytes) {
@@ -34,7 +36,10 @@ export function createCarSpool(dir: string): CarSpool {
       out.write(cid.bytes);
       count++;
       // The importer waits on put: that is the back-pressure when the disk is slower.
-      if (!out.write(bytes)) await once(out, 'drain');
+      if (!out.write(bytes)) {
+        drained ??= once(out, 'drain').finally(() => (drained = undefined));
+        await drained;
+      }
     },
     async finish() {
       out.end();
