@@ -127,7 +127,12 @@ export function createProgressView(
       case 'pin:status:changed': {
         const known = services.get(event.detail.service)?.status;
         setStatus(event.detail.service, event.detail.status);
-        if (known !== event.detail.status) {
+        // pinned and failed get their line from pin:service:done, with the time and the requestid.
+        if (
+          known !== event.detail.status &&
+          event.detail.status !== 'pinned' &&
+          event.detail.status !== 'failed'
+        ) {
           const details = event.detail.details === undefined ? '' : `: ${event.detail.details}`;
           line(`${event.detail.service}: ${event.detail.status}${details}`);
         }

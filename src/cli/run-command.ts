@@ -21,7 +21,8 @@ export async function runCommand(
     const err = maskedWriter(io.stderr, [...secrets, ...argvSecrets()]);
     if (isIpfsPinError(error)) {
       err.line(`ipfs-pin ${name}: ${error.code}: ${error.message}`);
-      if (error.code === 'INVALID_INPUT') err.line(`run ipfs-pin ${name} --help for the options`);
+      err.line(`  what to do: ${error.hint}`);
+      if (error.code === 'INVALID_INPUT') err.line(`  run ipfs-pin ${name} --help for the options`);
       return exitCodeForError(error);
     }
     err.line(`ipfs-pin ${name}: ${error instanceof Error ? error.message : String(error)}`);

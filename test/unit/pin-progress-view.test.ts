@@ -43,8 +43,8 @@ const events: PinFlowProgressEvent[] = [
   new CustomProgressEvent('pin:status:changed', {
     service: 'svc',
     requestid: 'r1',
-    status: 'failed',
-    details: 'bad token s3cret-token',
+    status: 'pinning',
+    details: 'fetching, token s3cret-token',
   }),
 ];
 
@@ -59,7 +59,7 @@ describe('createProgressView', () => {
     expect(text).not.toContain('s3cret-token');
     expect(text).toContain('notice: skipped 1 hidden entry (.well-known)');
     expect(text).toContain('svc: submitted pin r1 (queued)');
-    expect(text).toContain('svc: failed: bad token ***');
+    expect(text).toContain('svc: pinning: fetching, token ***');
     // The repeated 'queued' after the submit is not a change: one line, not two.
     expect(text.match(/svc: queued/g) ?? []).toHaveLength(0);
   });

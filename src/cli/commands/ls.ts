@@ -2,6 +2,7 @@ import { IpfsPinError } from '../../lib/errors.js';
 import { createPinningClient } from '../../lib/psa/client.js';
 import type { PinStatus, Status } from '../../lib/psa/types.js';
 import { EXIT } from '../exit-codes.js';
+import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { runCommand } from '../run-command.js';
 import { maskedWriter } from '../secrets.js';
@@ -19,7 +20,7 @@ token: --token, IPFS_PIN_TOKEN_1 or IPFS_PIN_TOKEN`;
 
 const STATUSES: Status[] = ['queued', 'pinning', 'pinned', 'failed'];
 
-export async function lsCommand(argv: string[], io: CliIo): Promise<number> {
+async function runLs(argv: string[], io: CliIo): Promise<number> {
   let secrets: string[] = [];
   return runCommand(
     'ls',
@@ -91,3 +92,8 @@ function parseStatuses(text: string): Status[] {
   }
   return list as Status[];
 }
+
+export const lsCommand: Command = {
+  summary: 'List the pins on a service',
+  run: runLs,
+};

@@ -1,15 +1,16 @@
 import { isIpfsPinError } from '../../lib/errors.js';
 import { pinDirectory } from '../../lib/pin/index.js';
 import { EXIT, exitCodeForError, exitCodeForFailures } from '../exit-codes.js';
+import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { PIN_USAGE, parsePinArgs } from '../pin-args.js';
 import { errorJson, resultJson } from '../pin-report.js';
-import { createProgressView, serviceSummary } from '../progress-view.js';
+import { createProgressView } from '../progress-view.js';
 import { knownSecrets } from '../tokens.js';
 import { maskedWriter } from '../secrets.js';
 
 /** `ipfs-pin pin <path> --endpoint URL ...`: arguments -> pinDirectory -> terminal. */
-export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
+async function runPin(argv: string[], io: CliIo): Promise<number> {
   let secrets = knownSecrets([], io.env);
   let err = maskedWriter(io.stderr, secrets);
   let args;
@@ -52,7 +53,7 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
     }
     if (isIpfsPinError(error)) {
       err.line(`ipfs-pin pin: ${error.code}: ${error.message}`);
-      if (error.code !== 'INVALID_INPUT') err.line(`hint: ${error.hint}`);
+      if (error.code !== 'INVALID_INPUT') err.line(`  what to do: ${error.hint}`);
       return exitCodeForError(error);
     }
     err.line(`ipfs-pin pin: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -70,7 +71,6 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
       `submitted without waiting; the data must be available from another node until the services finish: ipfs-pin status <requestid> --endpoint URL`,
     );
   }
-  for (const s of result.services) err.line(`  ${serviceSummary(s)}`);
   err.line(
     args.options.wait === false
       ? `${result.ok ? 'submitted' : 'NOT submitted'} (policy ${String(wanted)})`
@@ -84,3 +84,8 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
     result.services.filter((s) => s.error !== undefined || s.status !== 'pinned').map((s) => s.error),
   );
 }
+
+export const pinCommand: Command = {
+  summary: 'Add a directory, pin it on Pinning Service API services, wait until pinned, print the CID',
+  run: runPin,
+};

@@ -1,6 +1,7 @@
 import { IpfsPinError } from '../../lib/errors.js';
 import { createPinningClient } from '../../lib/psa/client.js';
 import { EXIT } from '../exit-codes.js';
+import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { runCommand } from '../run-command.js';
 import { maskedWriter } from '../secrets.js';
@@ -12,7 +13,7 @@ Removes pins from a Pinning Service API service (the service unpins the data).
 Prints each removed requestid on stdout.
 token: --token, IPFS_PIN_TOKEN_1 or IPFS_PIN_TOKEN`;
 
-export async function rmCommand(argv: string[], io: CliIo): Promise<number> {
+async function runRm(argv: string[], io: CliIo): Promise<number> {
   let secrets: string[] = [];
   return runCommand(
     'rm',
@@ -40,3 +41,8 @@ export async function rmCommand(argv: string[], io: CliIo): Promise<number> {
     () => secrets,
   );
 }
+
+export const rmCommand: Command = {
+  summary: 'Remove pins by requestid',
+  run: runRm,
+};

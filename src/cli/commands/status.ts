@@ -1,6 +1,7 @@
 import { IpfsPinError } from '../../lib/errors.js';
 import { createPinningClient } from '../../lib/psa/client.js';
 import { EXIT } from '../exit-codes.js';
+import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { runCommand } from '../run-command.js';
 import { maskedWriter } from '../secrets.js';
@@ -13,7 +14,7 @@ Shows one pin: status, CID, name, created, delegates and the service's info
 service does not know the requestid.
 token: --token, IPFS_PIN_TOKEN_1 or IPFS_PIN_TOKEN`;
 
-export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
+async function runStatus(argv: string[], io: CliIo): Promise<number> {
   let secrets: string[] = [];
   return runCommand(
     'status',
@@ -51,3 +52,8 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     () => secrets,
   );
 }
+
+export const statusCommand: Command = {
+  summary: 'Show one pin by requestid',
+  run: runStatus,
+};
