@@ -69,7 +69,6 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
   const deadline = AbortSignal.timeout(policy.callTimeoutMs);
   const deadlineAt = Date.now() + policy.callTimeoutMs;
   const signal = user === undefined ? deadline : AbortSignal.any([user, deadline]);
-  const secrets = [ctx.token];
   let ambiguous = false;
   let last: AttemptFailure | undefined;
 
@@ -102,7 +101,9 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
     } catch (err) {
       const stop = stopped(attempt);
       if (stop !== undefined) throw stop;
-      if (!(err instanceof AttemptFailure)) throw asIpfsPinError(err, label, secrets);
+      // IpfsPinError is final (bad response, redirect trouble). Anything else is a bug of
+      // ours: let it surface as it is rather than disguise it as a network error.
+      if (!(err instanceof AttemptFailure)) throw err;
       last = err;
       ambiguous ||= err.ambiguous;
       if (!err.retryable || attempt >= policy.maxAttempts) throw err.error;
@@ -131,7 +132,7 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
       if (isAborted(user)) throw abortError(user, label);
       // The deadline came during the wait: the last failure is the story.
       if (deadline.aborted) throw last.error;
-      throw asIpfsPinError(err, label, secrets);
+      throw err;
     }
   }
 }
@@ -217,12 +218,6 @@ function networkFacts(err: unknown, secrets: readonly (string | undefined)[]): {
   const cause = new Error(text);
   if (code !== undefined) Object.assign(cause, { code });
   return { summary: code === undefined ? text : `${code} (${text})`, ...(code === undefined ? {} : { code }), cause };
-}
-
-function asIpfsPinError(err: unknown, label: string, secrets: readonly (string | undefined)[]): IpfsPinError {
-  if (err instanceof IpfsPinError) return err;
-  const net = networkFacts(err, secrets);
-  return new IpfsPinError('PSA_NETWORK', `${label} failed: ${net.summary}.`, { cause: net.cause });
 }
 
 // A function, so TypeScript does not keep an earlier narrowing of `aborted`.
