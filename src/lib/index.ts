@@ -5,6 +5,19 @@ export { IpfsPinError, isIpfsPinError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, IpfsPinErrorOptions } from './errors.js';
 export { CustomProgressEvent } from './progress.js';
 export type { CallOptions, ProgressEvent, ProgressOptions } from './progress.js';
+export { createPinningClient, normaliseEndpoint, MAX_CIDS_PER_QUERY } from './psa/index.js';
+export type {
+  ListQuery,
+  Pin,
+  PinResults,
+  PinStatus,
+  PinningClient,
+  PinningClientOptions,
+  PsaCallOptions,
+  PsaProgressEvent,
+  Status,
+  TextMatchingStrategy,
+} from './psa/index.js';
 export { createNode, dialable, isPublicAddress, publicOrigins, UNSUPPORTED_TRANSPORT } from './node/index.js';
 export type { DialResult, IpfsNode, NodeCallOptions, NodeKind, NodeOptions, NodeProgressEvent, NodeStats } from './node/index.js';
 export { importDirectory, importTree, treeFromEntries, PROFILES, DEFAULT_PROFILE, isProfileName } from './unixfs/index.js';
