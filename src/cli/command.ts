@@ -8,7 +8,11 @@ export type CommandIo = CliIo & { debug?: boolean };
 export interface Command {
   /** One line for `ipfs-pin --help`. */
   summary: string;
-  /** Parses its own arguments (handles its own --help) and returns the exit status. */
+  /**
+   * Parses its own arguments (handles its own --help) and returns the exit status.
+   * Import heavy library parts inside run (`await import(...)`): every command file is
+   * loaded at start-up, so a top-level import slows down every command.
+   */
   run(argv: string[], io: CommandIo): Promise<number>;
 }
 

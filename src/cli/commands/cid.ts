@@ -1,4 +1,3 @@
-import { importDirectory } from '../../lib/unixfs/import-directory.js';
 import { DEFAULT_PROFILE, PROFILES, isProfileName } from '../../lib/unixfs/profiles.js';
 import { IpfsPinError } from '../../lib/errors.js';
 import { parseCommandArgs } from '../command.js';
@@ -42,6 +41,8 @@ export const cidCommand: Command = {
       if (values.profile !== undefined && !isProfileName(values.profile)) {
         throw new IpfsPinError('INVALID_INPUT', `unknown --profile '${values.profile}': use one of ${Object.keys(PROFILES).join(', ')}`);
       }
+      // Loaded here, not at start-up: --help and the other commands stay fast.
+      const { importDirectory } = await import('../../lib/unixfs/import-directory.js');
       const result = await importDirectory(positionals[0] as string, {
         ...(values.profile === undefined ? {} : { profile: values.profile }),
         hidden: values.hidden === true,
