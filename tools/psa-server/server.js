@@ -17,7 +17,8 @@ import { heliaForPinningService, loadPinStoreClass, useOnePinStore } from './wor
 
 const USAGE = `usage: server.js [--port N] [--token T] [--test-routes] [--exit-on-stdin-close]
   --port N                HTTP port on 127.0.0.1 (default 0: a free one)
-  --token T               bearer token clients must send (default: a random one)
+  --token T               bearer token clients must send (default: $PSA_SERVER_TOKEN, else
+                          a random one; the environment keeps it out of the process list)
   --test-routes           add GET /_test/has/:cid and GET /_test/dag/:cid (same token)
   --exit-on-stdin-close   stop when stdin ends (for a parent process that may die)`;
 
@@ -39,7 +40,7 @@ async function main() {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port: ${values.port}`);
-  const token = values.token ?? randomBytes(24).toString('base64url');
+  const token = values.token ?? process.env.PSA_SERVER_TOKEN ?? randomBytes(24).toString('base64url');
   if (token === '') throw new Error('--token must not be empty');
 
   const { helia, blockstore } = await createLoopbackHelia();
