@@ -1,3 +1,7 @@
-import * as core from '@actions/core';
+import { run } from './main.js';
 
-core.setFailed('ipfs-pin: the action is not built yet');
+await run(() => import('./library.js'));
+
+// The node and the clients close their handles; should one stay open, do not hold the job
+// until its timeout. process.exit() keeps the exit code core.setFailed set.
+setTimeout(() => process.exit(), 3000).unref();

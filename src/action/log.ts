@@ -13,7 +13,8 @@ export interface LogLine {
 /** The phase an event starts; undefined for events that belong to whatever phase is on. */
 export function phaseOf(type: string): Phase | undefined {
   if (type.startsWith('unixfs:') || type === 'pin:import:done' || type === 'node:start:done') return 'import';
-  if (type === 'pin:existing:found' || type === 'pin:submit:done') return 'pin';
+  // Service requests start after the import: the first ones look for an existing pin.
+  if (type === 'pin:existing:found' || type === 'pin:submit:done' || type.startsWith('psa:')) return 'pin';
   if (type.startsWith('pin:status:') || type === 'pin:delegate:dialled' || type === 'pin:service:done')
     return 'wait';
   return undefined;

@@ -68,7 +68,7 @@ describe('phases', () => {
       'import',
       'import',
       'import',
-      'import',
+      'pin', // psa:request:done: looking for an existing pin
       'pin',
       'wait',
       'wait',

@@ -1,0 +1,342 @@
+import { readFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import { IpfsPinError } from '../lib/errors.js';
+import type { PinDirectoryOptions, PinDirectoryResult, PinFlowProgressEvent } from '../lib/pin/types.js';
+import type { ImportOptions, ImportResult } from '../lib/unixfs/types.js';
+import { readContext, runUrl } from './context.js';
+import type { RunContext } from './context.js';
+import { defaultMeta, defaultName, gatewayUrl, scaleTimeoutMs } from './defaults.js';
+import { describeFailure, failureText } from './failure.js';
+import type { FailureInfo } from './failure.js';
+import { formatBytes, formatMs, plural } from './format.js';
+import { collectSecrets, parseInputs } from './inputs.js';
+import type { ActionInputs } from './inputs.js';
+import { describeEvent, nextPhase } from './log.js';
+import type { Phase } from './log.js';
+import {
+  commentMarker,
+  overallStatus,
+  pinsOutput,
+  renderComment,
+  renderSummary,
+  serviceRow,
+} from './report.js';
+import type { Report } from './report.js';
+import { createTracker } from './tracker.js';
+import { measureTree } from './tree.js';
+
+/** The library functions the action calls, loaded after the secrets are masked. */
+export interface Library {
+  pinDirectory(options: PinDirectoryOptions): Promise<PinDirectoryResult>;
+  importDirectory(path: string, options?: ImportOptions): Promise<ImportResult>;
+}
+
+const MAX_SKIPPED_NAMED = 10;
+
+function readEventPayload(env: NodeJS.ProcessEnv): unknown {
+  const path = env['GITHUB_EVENT_PATH'];
+  if (path === undefined || path === '') return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (err) {
+    core.warning(
+      `Could not read the event payload at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return {};
+  }
+}
+
+/** Opens a log group per phase as the events move the run forward. */
+function createGroups(titles: Record<Phase, string>): {
+  onEvent(event: PinFlowProgressEvent): void;
+  end(): void;
+} {
+  let phase: Phase | undefined;
+  return {
+    onEvent(event) {
+      const next = nextPhase(phase, event.type);
+      if (next !== phase && next !== undefined) {
+        if (phase !== undefined) core.endGroup();
+        core.startGroup(titles[next]);
+        phase = next;
+      }
+      const line = describeEvent(event);
+      if (line === undefined) return;
+      if (line.level === 'warning') core.warning(line.text);
+      else if (line.level === 'info') core.info(line.text);
+      else core.debug(line.text);
+    },
+    end() {
+      if (phase !== undefined) core.endGroup();
+      phase = undefined;
+    },
+  };
+}
+
+function warnAboutContent(imported: ImportResult, path: string): void {
+  const hidden = imported.skipped.filter((s) => s.reason === 'hidden');
+  if (hidden.length > 0) {
+    const named = hidden.slice(0, MAX_SKIPPED_NAMED).map((s) => s.path);
+    const more = hidden.length > named.length ? ` and ${hidden.length - named.length} more` : '';
+    core.warning(
+      `Skipped ${plural(hidden.length, 'dot-file')}: ${named.join(', ')}${more}. Set \`hidden: true\` to include them (for example .well-known/).`,
+    );
+  }
+  if (imported.files === 0) {
+    core.warning(
+      `${path} holds no files: the CID is an empty directory. Check that the build wrote to \`path\`.`,
+    );
+  }
+}
+
+function outputs(report: Report): void {
+  core.setOutput('cid', report.cid ?? '');
+  core.setOutput('request-id', report.services[0]?.requestid ?? '');
+  core.setOutput('status', overallStatus(report));
+  core.setOutput('url', report.url ?? '');
+  core.setOutput('pins', pinsOutput(report));
+  core.setOutput('profile', report.profile);
+}
+
+async function writeSummary(report: Report): Promise<void> {
+  if (process.env['GITHUB_STEP_SUMMARY'] === undefined) {
+    core.debug('No GITHUB_STEP_SUMMARY: not writing a job summary');
+    return;
+  }
+  try {
+    await core.summary.addRaw(renderSummary(report)).write();
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function commitState(report: Report): { state: 'success' | 'failure'; description: string } {
+  const n = report.services.length;
+  switch (report.outcome) {
+    case 'pinned':
+      return { state: 'success', description: `Pinned ${report.cid ?? ''} on ${plural(n, 'service')}` };
+    case 'submitted':
+      return {
+        state: 'success',
+        description: `Submitted ${report.cid ?? ''} to ${plural(n, 'service')} (not waiting)`,
+      };
+    case 'skipped':
+      return { state: 'success', description: `Not pinned (no token): ${report.cid ?? ''}` };
+    case 'failed':
+      return {
+        state: 'failure',
+        description: `${report.error?.code ?? 'Failed'}: ${report.error?.message ?? ''}`,
+      };
+  }
+}
+
+/** The PR comment and the commit status, on pull requests with a github-token. Never fails the run. */
+async function reportToPullRequest(inputs: ActionInputs, ctx: RunContext, report: Report): Promise<void> {
+  const pr = ctx.pullRequest;
+  if (pr === undefined || inputs.githubToken === undefined || (!inputs.comment && !inputs.commitStatus))
+    return;
+  if (report.outcome === 'skipped') {
+    core.info('Pull request from a fork: its GITHUB_TOKEN is read-only, so no PR comment or commit status.');
+    return;
+  }
+  const { getOctokit } = await import('@actions/github');
+  const gh = await import('./github.js');
+  const octokit = getOctokit(inputs.githubToken);
+  const repo = gh.splitRepository(ctx.repository);
+  if (inputs.comment) {
+    try {
+      const body = renderComment(report, { ...(runUrl(ctx) === undefined ? {} : { runUrl: runUrl(ctx) }) });
+      const c = await gh.upsertComment(
+        octokit,
+        { ...repo, issueNumber: pr.number },
+        commentMarker(report.path),
+        body,
+      );
+      core.info(`${c.created ? 'Created' : 'Updated'} the PR comment ${c.id}`);
+    } catch (err) {
+      core.warning(gh.describeGithubError(err, 'comment'));
+    }
+  }
+  if (inputs.commitStatus) {
+    try {
+      await gh.postCommitStatus(
+        octokit,
+        { ...repo, sha: pr.headSha },
+        {
+          ...commitState(report),
+          ...(report.url === undefined ? {} : { targetUrl: report.url }),
+        },
+      );
+      core.info(`Set the commit status ipfs-pin on ${pr.headSha.slice(0, 7)}`);
+    } catch (err) {
+      core.warning(gh.describeGithubError(err, 'status'));
+    }
+  }
+}
+
+async function finish(inputs: ActionInputs, ctx: RunContext, report: Report): Promise<void> {
+  outputs(report);
+  await writeSummary(report);
+  await reportToPullRequest(inputs, ctx, report);
+}
+
+function baseReport(inputs: ActionInputs, ctx: RunContext, name: string): Report {
+  return {
+    outcome: 'failed',
+    path: inputs.path,
+    name,
+    profile: inputs.profile,
+    skipped: [],
+    services: [],
+    ...(ctx.sha === '' ? {} : { sha: ctx.pullRequest?.headSha ?? ctx.sha }),
+  };
+}
+
+function withImport(report: Report, imported: ImportResult | undefined, gateway: string): Report {
+  if (imported === undefined) return report;
+  const cid = imported.cid.toString();
+  return {
+    ...report,
+    cid,
+    url: gatewayUrl(gateway, cid),
+    tree: { files: imported.files, directories: imported.directories, bytes: imported.bytes },
+    skipped: imported.skipped,
+  };
+}
+
+async function computeOnly(lib: Library, inputs: ActionInputs, ctx: RunContext, name: string): Promise<void> {
+  const groups = createGroups({ import: `Import ${inputs.path} (not pinning)`, pin: 'Pin', wait: 'Wait' });
+  let imported: ImportResult;
+  try {
+    imported = await lib.importDirectory(inputs.path, {
+      profile: inputs.profile,
+      hidden: inputs.hidden,
+      ignore: inputs.ignore,
+      onProgress: (e) => groups.onEvent(e),
+    });
+  } finally {
+    groups.end();
+  }
+  const cid = imported.cid.toString();
+  const note =
+    'Pull request from a fork without a pinning token (secrets are not passed to forks): the CID was computed but not pinned.';
+  core.notice(`${note} CID: ${cid}`);
+  warnAboutContent(imported, inputs.path);
+  await finish(inputs, ctx, {
+    ...withImport(baseReport(inputs, ctx, name), imported, inputs.gateway),
+    outcome: 'skipped',
+    note,
+  });
+}
+
+async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: string): Promise<void> {
+  let timeoutMs: number;
+  if (inputs.timeoutMs === 'auto') {
+    const tree = await measureTree(inputs.path);
+    timeoutMs = scaleTimeoutMs(tree);
+    core.info(
+      `Waiting up to ${formatMs(timeoutMs)} for ${plural(tree.files, 'file')} (${formatBytes(tree.bytes)}); set \`timeout\` to change it`,
+    );
+  } else timeoutMs = inputs.timeoutMs;
+
+  const tracker = createTracker();
+  const n = inputs.services.length;
+  const groups = createGroups({
+    import: `Import ${inputs.path}`,
+    pin: `Pin on ${plural(n, 'service')}`,
+    wait: inputs.wait ? 'Wait until pinned' : 'Submitted',
+  });
+  const report = baseReport(inputs, ctx, name);
+  let result: PinDirectoryResult;
+  try {
+    result = await lib.pinDirectory({
+      path: inputs.path,
+      services: inputs.services,
+      name,
+      meta: { ...defaultMeta(ctx), ...inputs.meta },
+      profile: inputs.profile,
+      hidden: inputs.hidden,
+      ignore: inputs.ignore,
+      timeoutMs,
+      wait: inputs.wait,
+      policy: inputs.policy,
+      replace: inputs.replace,
+      nodeOptions: { ...inputs.node, ...(ctx.tempDir === undefined ? {} : { tempDir: ctx.tempDir }) },
+      onProgress: (e) => {
+        tracker.onEvent(e);
+        groups.onEvent(e);
+      },
+    });
+  } catch (err) {
+    groups.end();
+    const failure = describeFailure(err);
+    if (tracker.imported !== undefined) warnAboutContent(tracker.imported, inputs.path);
+    await finish(inputs, ctx, {
+      ...withImport(report, tracker.imported, inputs.gateway),
+      services: tracker.services(),
+      error: failure,
+    });
+    throw new ReportedFailure(failure);
+  }
+  groups.end();
+  warnAboutContent(result.import, inputs.path);
+  const done: Report = {
+    ...withImport(report, result.import, inputs.gateway),
+    cid: result.cid,
+    url: gatewayUrl(inputs.gateway, result.cid),
+    services: result.services.map(serviceRow),
+    outcome: inputs.wait ? 'pinned' : 'submitted',
+  };
+  if (!result.ok) {
+    const failed = result.services.filter((s) => s.status !== 'pinned' || s.error !== undefined);
+    const failure: FailureInfo = describeFailure(
+      failed.find((s) => s.error !== undefined)?.error ??
+        new IpfsPinError(
+          'PIN_POLICY_NOT_MET',
+          `${failed.map((s) => `${s.service}: ${s.status}`).join(', ')} (policy: ${String(inputs.policy)})`,
+        ),
+    );
+    await finish(inputs, ctx, { ...done, outcome: 'failed', error: failure });
+    throw new ReportedFailure(failure);
+  }
+  core.info(`${done.outcome === 'pinned' ? 'Pinned' : 'Submitted'} ${result.cid}: ${done.url ?? ''}`);
+  await finish(inputs, ctx, done);
+}
+
+/** A failure already put in the outputs, summary and comment: only setFailed is left. */
+class ReportedFailure extends Error {
+  constructor(readonly info: FailureInfo) {
+    super(info.message);
+  }
+}
+
+/** The action: inputs -> library -> outputs, summary, PR comment and status. Never throws. */
+export async function run(
+  loadLibrary: () => Promise<Library>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  try {
+    // Before anything else can print: a token must never reach the log unmasked.
+    for (const secret of collectSecrets((name) => core.getInput(name))) core.setSecret(secret);
+
+    const inputs = parseInputs((name) => core.getInput(name));
+    const ctx = readContext(env, readEventPayload(env));
+    const name = inputs.name ?? defaultName(ctx);
+    const lib = await loadLibrary();
+
+    const hasToken = inputs.services.some((s) => s.token !== undefined);
+    if (ctx.pullRequest?.fromFork === true && !hasToken) {
+      await computeOnly(lib, inputs, ctx, name);
+      return;
+    }
+    if (inputs.services.length === 0) {
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        'No pinning service: set `endpoint` and `token`, or `services` with one `<endpoint>|<token>` per line.',
+      );
+    }
+    await pin(lib, inputs, ctx, name);
+  } catch (err) {
+    core.setFailed(failureText(err instanceof ReportedFailure ? err.info : describeFailure(err)));
+  }
+}

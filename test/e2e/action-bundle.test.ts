@@ -1,0 +1,371 @@
+/**
+ * Runs the committed bundle (dist/index.js) as the runner does: INPUT_* variables, the
+ * GITHUB_* files and an event payload, against real pinning services on loopback and a local
+ * stand-in for the GitHub API. check-dist keeps dist/ in step with src/.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGithubApi } from '../support/github-api.js';
+import type { GithubApi } from '../support/github-api.js';
+import { startMockPsa } from '../support/mock-psa.js';
+import type { MockPsa } from '../support/mock-psa.js';
+import { repoRoot } from '../support/peers.js';
+import { startPsaServer } from '../support/psa-server.js';
+import type { PsaServer } from '../support/psa-server.js';
+
+const bundle = join(repoRoot, 'dist', 'index.js');
+const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
+const MERGE_SHA = '0123456789abcdef0123456789abcdef01234567';
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  lines: string[];
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+interface RunSpec {
+  inputs: Record<string, string>;
+  event?: { name: string; payload: unknown };
+  githubApi?: string;
+}
+
+/** `name<<delimiter`, value lines, `delimiter`: the format @actions/core writes to GITHUB_OUTPUT. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (m === null) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
+    out[m[1] ?? ''] = value.join('\n');
+  }
+  return out;
+}
+
+let work: string;
+
+async function runAction(spec: RunSpec): Promise<ActionRun> {
+  const dir = await mkdtemp(join(work, 'run-'));
+  const files = {
+    output: join(dir, 'output'),
+    summary: join(dir, 'summary'),
+    event: join(dir, 'event.json'),
+  };
+  await writeFile(files.output, '');
+  await writeFile(files.summary, '');
+  await writeFile(files.event, JSON.stringify(spec.event?.payload ?? {}));
+  await mkdir(join(dir, 'temp'));
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: spec.event?.name ?? 'push',
+    GITHUB_REPOSITORY: 'acme/site',
+    GITHUB_SHA: MERGE_SHA,
+    GITHUB_REF: spec.event?.name === 'pull_request' ? 'refs/pull/7/merge' : 'refs/heads/main',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: spec.githubApi ?? 'http://127.0.0.1:9',
+    RUNNER_TEMP: join(dir, 'temp'),
+  };
+  // As the runner does: INPUT_<name upper-cased, spaces to _>, hyphens kept.
+  for (const [name, value] of Object.entries(spec.inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const child = spawn(process.execPath, [bundle], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    code,
+    stdout,
+    stderr,
+    lines: stdout.split(/\r?\n/).filter((l) => l !== ''),
+    outputs: parseOutputs(await readFile(files.output, 'utf8')),
+    summary: await readFile(files.summary, 'utf8'),
+  };
+}
+
+/** Every `::add-mask::` line comes before any other line, and nothing else shows the secrets. */
+function expectMasked(run: ActionRun, secrets: string[]): void {
+  const masks = run.lines.filter((l) => l.startsWith('::add-mask::'));
+  expect(masks.map((l) => l.slice('::add-mask::'.length)).sort()).toEqual([...secrets].sort());
+  expect(run.lines.slice(0, masks.length)).toEqual(masks);
+  const rest = [...run.lines.slice(masks.length), run.stderr, run.summary, JSON.stringify(run.outputs)].join(
+    '\n',
+  );
+  for (const s of secrets) expect(rest).not.toContain(s);
+}
+
+const prEvent = (headRepo: string) => ({
+  name: 'pull_request',
+  payload: {
+    action: 'synchronize',
+    number: 7,
+    pull_request: {
+      number: 7,
+      head: { sha: HEAD_SHA, ref: 'feature', repo: { full_name: headRepo } },
+      base: { sha: MERGE_SHA, ref: 'main', repo: { full_name: 'acme/site' } },
+    },
+    repository: { full_name: 'acme/site', name: 'site', owner: { login: 'acme' } },
+  },
+});
+
+let psa: PsaServer;
+let site: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ipfs-pin-action-e2e-'));
+  site = join(work, 'site');
+  await mkdir(join(site, 'assets'), { recursive: true });
+  await writeFile(join(site, 'index.html'), '<!doctype html><title>acme</title><h1>hello</h1>\n');
+  await writeFile(join(site, 'assets', 'app.js'), `console.log(${JSON.stringify('x'.repeat(300_000))});\n`);
+  await writeFile(join(site, '.env'), 'SECRET=1\n');
+  psa = await startPsaServer();
+});
+
+afterAll(async () => {
+  await psa?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('the bundle on a push', () => {
+  let run: ActionRun;
+  beforeAll(async () => {
+    run = await runAction({ inputs: { path: 'site', endpoint: psa.endpoint, token: psa.token } });
+  }, 120_000);
+
+  it('exits 0 and the service holds the whole DAG, pinned', async () => {
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const dag = await psa.hasDag(run.outputs['cid'] ?? '');
+    expect(dag).toMatchObject({ complete: true, pinned: true });
+  });
+
+  it('sets every output', () => {
+    const { cid = '', ...rest } = run.outputs;
+    expect(cid).toMatch(/^bafy/);
+    expect(rest).toMatchObject({
+      status: 'pinned',
+      profile: 'unixfs-v1-2025',
+      url: `https://${cid}.ipfs.dweb.link/`,
+    });
+    expect(rest['request-id']).not.toBe('');
+    const pins = JSON.parse(rest['pins'] ?? '') as { status: string; requestid: string; endpoint: string }[];
+    expect(pins).toHaveLength(1);
+    expect(pins[0]).toMatchObject({
+      status: 'pinned',
+      requestid: rest['request-id'],
+      endpoint: psa.endpoint,
+    });
+  });
+
+  it('masks the token before any other line and shows it nowhere', () => {
+    expectMasked(run, [psa.token]);
+  });
+
+  it('logs the phases in groups and warns about the skipped dot-file', () => {
+    const groups = run.lines.filter((l) => l.startsWith('::group::'));
+    expect(groups).toEqual([
+      '::group::Import site',
+      '::group::Pin on 1 service',
+      '::group::Wait until pinned',
+    ]);
+    expect(run.lines.filter((l) => l === '::endgroup::')).toHaveLength(3);
+    expect(run.stdout).toMatch(/::warning::Skipped 1 dot-file: \.env\. Set `hidden: true`/);
+  });
+
+  it('writes the job summary', () => {
+    expect(run.summary).toContain('## ipfs-pin: Pinned');
+    expect(run.summary).toContain(`<code>${run.outputs['cid'] ?? ''}</code>`);
+    expect(run.summary).toContain('<code>acme/site@0123456</code>');
+    expect(run.summary).toMatch(/\| pinned \| <code>[^<]+<\/code> \| [\d.]+ m?s \|/);
+    expect(run.summary).toContain('<code>.env</code>');
+  });
+});
+
+describe('failures', () => {
+  it('a bad token fails with PSA_UNAUTHORIZED and what to do, the token masked', async () => {
+    const bad = 'not-the-right-token-0123';
+    const run = await runAction({
+      inputs: { path: 'site', endpoint: psa.endpoint, token: bad, timeout: '30s' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::PSA_UNAUTHORIZED: .*%0AThe service rejected the token/);
+    expect(run.outputs['status']).toBe('failed');
+    expect(run.outputs['cid']).toMatch(/^bafy/);
+    expect(run.summary).toContain('PSA_UNAUTHORIZED');
+    expectMasked(run, [bad]);
+  }, 60_000);
+
+  describe('against a service that keeps the pin queued', () => {
+    let mock: MockPsa;
+    beforeAll(async () => {
+      mock = await startMockPsa({ token: 'mock-token-5678' });
+    });
+    afterAll(async () => mock?.close());
+
+    it('times out with PIN_TIMEOUT, the requestid and exit code 1', async () => {
+      const started = Date.now();
+      const run = await runAction({
+        inputs: {
+          path: 'site',
+          endpoint: mock.url,
+          token: 'mock-token-5678',
+          name: 'queued-preview',
+          timeout: '3s',
+        },
+      });
+      expect(run.code).toBe(1);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(run.stdout).toMatch(/::error::PIN_TIMEOUT: /);
+      expect(run.outputs['status']).toBe('failed');
+      expect(run.outputs['request-id']).not.toBe('');
+      expect(run.summary).toContain('PIN_TIMEOUT');
+      expect(run.summary).toContain(run.outputs['request-id'] ?? 'missing');
+      expectMasked(run, ['mock-token-5678']);
+    }, 60_000);
+  });
+
+  it('a bad input fails with INVALID_INPUT before doing anything', async () => {
+    const run = await runAction({
+      inputs: { path: 'site', endpoint: psa.endpoint, token: psa.token, hidden: 'maybe' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "::error::INVALID_INPUT: Input `hidden` must be true or false, got 'maybe'.",
+    );
+    expectMasked(run, [psa.token]);
+  }, 30_000);
+});
+
+describe('on a pull request', () => {
+  let api: GithubApi;
+  beforeAll(async () => {
+    api = await startGithubApi();
+    api.addComment('acme/site', 7, 'Looks good to me', 'reviewer');
+  });
+  afterAll(async () => api?.stop());
+
+  it('creates one comment, then updates it in place, and sets the commit status', async () => {
+    const inputs = {
+      path: 'site',
+      endpoint: psa.endpoint,
+      token: psa.token,
+      'github-token': 'ghs_test_token_42',
+    };
+    const first = await runAction({ inputs, event: prEvent('acme/site'), githubApi: api.url });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const ours = api.comments.filter((c) => c.body.includes('<!-- ipfs-pin:comment path=site -->'));
+    expect(ours).toHaveLength(1);
+    const id = ours[0]?.id;
+    expect(ours[0]?.body).toContain(first.outputs['cid'] ?? 'missing');
+    expect(ours[0]?.body).toContain('Commit <code>feedfac</code>');
+
+    const second = await runAction({ inputs, event: prEvent('acme/site'), githubApi: api.url });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(api.comments.filter((c) => c.body.includes('ipfs-pin:comment'))).toHaveLength(1);
+    expect(api.comments.map((c) => c.id)).toContain(id);
+    expect(api.comments.find((c) => c.user.login === 'reviewer')?.body).toBe('Looks good to me');
+
+    const calls = api.requests.map((r) => `${r.method} ${r.path}`);
+    expect(calls).toEqual([
+      'GET /repos/acme/site/issues/7/comments',
+      'POST /repos/acme/site/issues/7/comments',
+      `POST /repos/acme/site/statuses/${HEAD_SHA}`,
+      'GET /repos/acme/site/issues/7/comments',
+      `PATCH /repos/acme/site/issues/comments/${String(id)}`,
+      `POST /repos/acme/site/statuses/${HEAD_SHA}`,
+    ]);
+    expect(api.requests.every((r) => r.authorization === 'token ghs_test_token_42')).toBe(true);
+    expect(api.statuses).toHaveLength(2);
+    expect(api.statuses[1]).toMatchObject({
+      sha: HEAD_SHA,
+      state: 'success',
+      context: 'ipfs-pin',
+      target_url: second.outputs['url'],
+    });
+    for (const run of [first, second]) {
+      expect(run.outputs['status']).toBe('pinned');
+      expectMasked(run, [psa.token, 'ghs_test_token_42']);
+    }
+    // One name per PR: the default name.
+    expect(second.summary).toContain('<code>acme/site#pr-7</code>');
+  }, 120_000);
+
+  it('warns, without failing, when the token may not comment', async () => {
+    api.failNext('GET', /\/comments$/, 403);
+    api.failNext('POST', /\/statuses\//, 403);
+    const run = await runAction({
+      inputs: {
+        path: 'site',
+        endpoint: psa.endpoint,
+        token: psa.token,
+        'github-token': 'ghs_read_only_token',
+      },
+      event: prEvent('acme/site'),
+      githubApi: api.url,
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      '::warning::Could not write the PR comment (HTTP 403): give the job `permissions: pull-requests: write`',
+    );
+    expect(run.stdout).toContain('::warning::Could not write the commit status (HTTP 403)');
+  }, 120_000);
+});
+
+describe('on a pull request from a fork, without secrets', () => {
+  it('computes the CID, says why it did not pin, and calls no service', async () => {
+    const hits: string[] = [];
+    const service = createServer((req, res) => {
+      hits.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const api = await startGithubApi();
+    try {
+      const endpoint = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+      const run = await runAction({
+        // In a fork the secrets are empty strings; github.token is read-only.
+        inputs: { path: 'site', endpoint, token: '', 'github-token': 'ghs_fork_read_only' },
+        event: prEvent('someone/site'),
+        githubApi: api.url,
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/::notice::Pull request from a fork without a pinning token.*CID: bafy/);
+      expect(run.outputs['status']).toBe('skipped');
+      expect(run.outputs['cid']).toMatch(/^bafy/);
+      expect(run.outputs['request-id']).toBe('');
+      expect(run.summary).toContain('## ipfs-pin: Not pinned');
+      expect(run.summary).toContain(run.outputs['cid'] ?? 'missing');
+      expect(hits).toEqual([]);
+      expect(api.requests).toEqual([]);
+    } finally {
+      service.closeAllConnections();
+      await new Promise<void>((resolve) => service.close(() => resolve()));
+      await api.stop();
+    }
+  }, 60_000);
+
+  it('computes the same CID as the pinned run', async () => {
+    const pinned = await runAction({ inputs: { path: 'site', endpoint: psa.endpoint, token: psa.token } });
+    const skipped = await runAction({
+      inputs: { path: 'site', endpoint: psa.endpoint, token: '' },
+      event: prEvent('someone/site'),
+    });
+    expect(skipped.outputs['cid']).toBe(pinned.outputs['cid']);
+  }, 120_000);
+});
