@@ -76,6 +76,13 @@ describe('429 and Retry-After', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('honours Retry-After on a 503 too', async () => {
+    await using server = await startFaultServer({ script: [{ status: 503, headers: { 'retry-after': '1' } }, json(200, pinStatus({ requestid: 'r5' }))] });
+    const events: PsaProgressEvent[] = [];
+    await client(server).get('r5', { onProgress: (e) => events.push(e) });
+    expect(events.find((e) => e.type === 'psa:request:retry')?.detail).toMatchObject({ delayMs: 1000, status: 503 });
+  });
+
   it('gives PSA_RATE_LIMITED once maxAttempts are used up', async () => {
     await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '0' }) });
     const err = await failure(client(server, { maxAttempts: 3 }).get('r4'));
@@ -247,6 +254,13 @@ describe('network faults, deadlines and aborts', () => {
     expect(server.requests).toHaveLength(before);
   });
 
+  it('does not count the request-budget wait against requestTimeoutMs', async () => {
+    await using server = await startFaultServer({ handler: () => json(200, pinStatus()) });
+    const c = client(server, { minIntervalMs: 300, requestTimeoutMs: 200, maxAttempts: 1, callTimeoutMs: Number.POSITIVE_INFINITY });
+    await Promise.all([c.get('a'), c.get('b'), c.get('c')]);
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('keeps minIntervalMs between requests of one client', async () => {
     await using server = await startFaultServer({ handler: () => json(200, pinStatus()) });
     const c = client(server, { minIntervalMs: 300 });
@@ -281,6 +295,15 @@ describe('secrets and redirects', () => {
     expect(other.requests).toHaveLength(1);
     expect(other.requests[0]?.headers.authorization).toBeUndefined();
     expect(JSON.stringify(other.requests[0]?.headers)).not.toContain(TOKEN);
+  });
+
+  it('says so when the other origin of a redirect then asks for the token', async () => {
+    await using other = await startFaultServer({ handler: () => json(401, failureBody('UNAUTHORIZED')) });
+    await using server = await startFaultServer({ handler: (req) => ({ status: 301, headers: { location: `${other.url}${req.path}` } }) });
+    const err = await failure(client(server).get('x'));
+    expect(err.code).toBe('PSA_UNAUTHORIZED');
+    expect(err.message).toContain(`redirected to ${other.url}, where the token is not sent`);
+    expect(other.requests[0]?.headers.authorization).toBeUndefined();
   });
 
   it('keeps the token and the method on a same-origin redirect', async () => {

@@ -30,8 +30,8 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
     fetch: fetchImpl,
     pace: createPacer(nonNegative('minIntervalMs', options.minIntervalMs, 0)),
     policy: {
-      callTimeoutMs: positive('callTimeoutMs', options.callTimeoutMs, 60_000),
-      requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
+      callTimeoutMs: timeoutMs('callTimeoutMs', options.callTimeoutMs, 60_000),
+      requestTimeoutMs: timeoutMs('requestTimeoutMs', options.requestTimeoutMs, 30_000),
       maxAttempts: Math.floor(positive('maxAttempts', options.maxAttempts, 6)),
       retryBaseMs: nonNegative('retryBaseMs', options.retryBaseMs, 500),
       retryMaxMs: nonNegative('retryMaxMs', options.retryMaxMs, 30_000),
@@ -143,6 +143,14 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new IpfsPinError('INVALID_INPUT', `${name} must be a positive number, got ${String(value)}.`);
   return value;
+}
+
+// Node fires timers above 2^31-1 ms at once: Infinity means "as long as a timer can wait".
+const TIMER_MAX_MS = 2 ** 31 - 1;
+
+function timeoutMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === Number.POSITIVE_INFINITY) return TIMER_MAX_MS;
+  return Math.min(TIMER_MAX_MS, positive(name, value, fallback));
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {

@@ -152,14 +152,16 @@ async function recoverOrSkip<T>(recover: NonNullable<CallSpec<T>['recover']>, sc
 
 /** One HTTP exchange with its own attempt timeout; a non-2xx answer throws AttemptFailure. */
 async function exchange(ctx: CallContext, req: PsaRequest, callSignal: AbortSignal, attempt: number, options: PsaCallOptions): Promise<PsaResponse> {
-  const timeout = AbortSignal.timeout(ctx.policy.requestTimeoutMs);
-  const signal = AbortSignal.any([callSignal, timeout]);
   const secrets = [ctx.token];
   const url = `${ctx.endpoint}${req.path}`;
+  // The budget wait comes before the attempt's own clock starts. It rejects only when
+  // the call is aborted or past its deadline, which call() reports.
+  await ctx.pace(callSignal);
   const t0 = performance.now();
+  const timeout = AbortSignal.timeout(ctx.policy.requestTimeoutMs);
   let res: PsaResponse;
   try {
-    res = await sendOnce(ctx, req, signal);
+    res = await sendOnce(ctx, req, AbortSignal.any([callSignal, timeout]));
   } catch (err) {
     if (callSignal.aborted || err instanceof IpfsPinError) throw err;
     const after = attempt > 1 ? ` (after ${attempt} attempts)` : '';
@@ -182,7 +184,15 @@ async function exchange(ctx: CallContext, req: PsaRequest, callSignal: AbortSign
   emit(options, new CustomProgressEvent('psa:request:done', { method: req.method, path: req.path, status: res.status, ms: Math.round(performance.now() - t0) }));
   if (res.status >= 200 && res.status < 300) return res;
 
-  const error = errorFromResponse({ method: req.method, url: res.url, status: res.status, text: res.text }, secrets, { attempts: attempt });
+  let error = errorFromResponse({ method: req.method, url: res.url, status: res.status, text: res.text }, secrets, { attempts: attempt });
+  const movedTo = new URL(res.url).origin;
+  if (movedTo !== new URL(ctx.endpoint).origin && (res.status === 401 || res.status === 403 || (res.status === 400 && error.code === 'PSA_UNAUTHORIZED'))) {
+    error = new IpfsPinError(
+      error.code,
+      `${error.message} The service redirected to ${movedTo}, where the token is not sent: if that is the service, use it in the endpoint URL.`,
+      { ...copyFields(error), data: { ...error.data, redirectedTo: movedTo } },
+    );
+  }
   const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after'), Date.now()) : null;
   throw new AttemptFailure(error, RETRY_STATUS(res.status), res.status >= 500, retryAfter ?? undefined);
 }
@@ -191,16 +201,12 @@ function waitPastDeadline(last: AttemptFailure, remaining: number): IpfsPinError
   const e = last.error;
   const waitMs = last.retryAfterMs ?? 0;
   const at = new Date(Date.now() + waitMs).toISOString();
-  const base = e.message.replace(/\s*\.[^.]*$/, '');
+  const where = typeof e.data?.url === 'string' ? e.data.url : 'the service';
+  const base = `HTTP ${String(e.status)} from ${where}${e.reason === undefined ? '' : `: ${e.reason}`}`;
   return new IpfsPinError(
     e.code,
     `${base}. The service asks to wait ${Math.ceil(waitMs / 1000)} s (Retry-After), past this call's deadline (${Math.max(0, Math.round(remaining))} ms left): retry after ${at} or lower the request rate.`,
-    {
-      ...(e.status === undefined ? {} : { status: e.status }),
-      ...(e.reason === undefined ? {} : { reason: e.reason }),
-      ...(e.details === undefined ? {} : { details: e.details }),
-      data: { ...e.data, retryAfterMs: waitMs, retryAt: at },
-    },
+    { ...copyFields(e), data: { ...e.data, retryAfterMs: waitMs, retryAt: at } },
   );
 }
 
@@ -218,6 +224,14 @@ function networkFacts(err: unknown, secrets: readonly (string | undefined)[]): {
   const cause = new Error(text);
   if (code !== undefined) Object.assign(cause, { code });
   return { summary: code === undefined ? text : `${code} (${text})`, ...(code === undefined ? {} : { code }), cause };
+}
+
+function copyFields(e: IpfsPinError): { status?: number; reason?: string; details?: string } {
+  return {
+    ...(e.status === undefined ? {} : { status: e.status }),
+    ...(e.reason === undefined ? {} : { reason: e.reason }),
+    ...(e.details === undefined ? {} : { details: e.details }),
+  };
 }
 
 // A function, so TypeScript does not keep an earlier narrowing of `aborted`.

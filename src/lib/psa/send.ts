@@ -23,7 +23,7 @@ export interface SendContext {
   endpoint: string;
   token: string | undefined;
   fetch: typeof globalThis.fetch;
-  /** Waits for this client's request budget before each HTTP request. */
+  /** Waits for this client's request budget before each exchange (redirect hops are not paced). */
   pace: (signal: AbortSignal) => Promise<void>;
 }
 
@@ -46,7 +46,6 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
     const headers = new Headers({ accept: 'application/json' });
     if (body !== undefined) headers.set('content-type', 'application/json');
     if (ctx.token !== undefined && url.origin === endpointOrigin) headers.set('authorization', `Bearer ${ctx.token}`);
-    await ctx.pace(signal);
     const response = await ctx.fetch(url, { method, headers, body, redirect: 'manual', signal });
     const location = response.headers.get('location');
     if (REDIRECTS.has(response.status) && location !== null) {
