@@ -155,6 +155,14 @@ describe('5xx, 408 and other statuses', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('refuses to buffer a body larger than 16 MiB (an endpoint that is a download)', async () => {
+    const big = 'x'.repeat(17 * 1024 * 1024);
+    await using server = await startFaultServer({ handler: () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: big }) });
+    const err = await failure(client(server).get('big'));
+    expect(err.code).toBe('PSA_BAD_RESPONSE');
+    expect(err.message).toContain('larger than');
+  });
+
   it('gives PSA_BAD_RESPONSE naming the missing field of a PinStatus', async () => {
     await using server = await startFaultServer({ handler: () => json(200, { requestid: 'x', status: 'queued', created: 'now', pin: {} }) });
     const err = await failure(client(server).get('x'));

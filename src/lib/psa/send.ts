@@ -76,7 +76,41 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
       url = next;
       continue;
     }
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, url: `${url.origin}${url.pathname}` };
+    const where = `${url.origin}${url.pathname}`;
+    const text = await readCapped(response, where);
+    return { status: response.status, headers: response.headers, text, url: where };
   }
+}
+
+/** Largest body read: 1,000 PinStatus of a full page fit in a few MiB. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** The body as text, refusing to buffer more than MAX_BODY_BYTES (an endpoint that is a download). */
+async function readCapped(response: Response, where: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const tooBig = (): IpfsPinError =>
+    new IpfsPinError('PSA_BAD_RESPONSE', `HTTP ${response.status} from ${where}: the body is larger than ${MAX_BODY_BYTES} bytes, not a Pinning Service API answer. Check the endpoint URL.`, {
+      status: response.status,
+    });
+  if (declared > MAX_BODY_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  if (response.body === null) return '';
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
