@@ -406,6 +406,13 @@ describe('list: encoding and pagination', () => {
     expect(got).toHaveLength(26);
   });
 
+  it('goes on past a full page on a service whose count is the page length', async () => {
+    await using server = await startFaultServer({ handler: memoryPsa(manyPins(21), { countIsPageSize: true }) });
+    expect(await collect(client(server).list({ status: ['pinned'], limit: 7 }))).toHaveLength(21);
+    // 7 + 7 + 7, then an empty page to be sure.
+    expect(server.requests).toHaveLength(4);
+  });
+
   it('reads the page size the service chose when no limit is asked', async () => {
     await using server = await startFaultServer({ handler: memoryPsa(manyPins(25), { defaultLimit: 10 }) });
     expect(await collect(client(server).list({ status: ['pinned'] }))).toHaveLength(25);

@@ -23,6 +23,8 @@ export interface MemoryPsaOptions {
   ignoreBefore?: boolean;
   /** Treat `before` as inclusive (ipfs-cluster). */
   inclusiveBefore?: boolean;
+  /** Answer `count` = the page length instead of every match (a common deviation). */
+  countIsPageSize?: boolean;
   /** Default page size when none is asked. */
   defaultLimit?: number;
 }
@@ -53,7 +55,7 @@ export function memoryPsa(pins: PinStatus[], options: MemoryPsaOptions = {}): Fa
         })
         .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
       const results = options.ignoreLimit === true ? matches : matches.slice(0, limit);
-      return json(200, { count: matches.length, results });
+      return json(200, { count: options.countIsPageSize === true ? results.length : matches.length, results });
     }
     if (req.path === '/pins' && req.method === 'POST') {
       const pin = JSON.parse(req.body) as PinStatus['pin'];

@@ -6,10 +6,10 @@ import { checkListQuery, splitByCid } from './list-query.js';
  *
  * Pages follow the spec (ask again with `before` = the oldest `created` of the page while
  * the page holds fewer results than its own `count`) and stop on whichever comes first:
- * the first page's `count` reached, a page holding its whole `count`, or a page that
- * brings nothing new. The last one ends the loop on services that ignore `limit`,
- * repeat items, or treat `before` as inclusive (ipfs-cluster). An empty `cid` list
- * matches nothing.
+ * the first page's `count` reached, a page holding its whole `count` (unless it is exactly
+ * `limit` long: some services count the page, not the matches), or a page that brings
+ * nothing new. The last one ends the loop on services that ignore `limit`, repeat items,
+ * or treat `before` as inclusive (ipfs-cluster). An empty `cid` list matches nothing.
  */
 export async function* listAll(query: ListQuery, fetchPage: (query: ListQuery) => Promise<PinResults>): AsyncGenerator<PinStatus> {
   checkListQuery(query);
@@ -31,7 +31,14 @@ export async function* listAll(query: ListQuery, fetchPage: (query: ListQuery) =
         yielded.add(pin.requestid);
         yield pin;
       }
-      if (fresh === 0 || seen.size >= total || page.results.length >= page.count) break;
+      if (fresh === 0) break;
+      if (page.results.length < page.count) {
+        if (seen.size >= total) break;
+      } else if (chunk.limit === undefined || page.results.length !== chunk.limit) {
+        break;
+      }
+      // Else the page is exactly full and its count no larger: some services count the
+      // page, not the matches. One more page tells (an empty one ends the loop).
       const oldest = oldestCreated(page.results);
       if (oldest === undefined) break;
       before = oldest;

@@ -59,7 +59,7 @@ const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREA
 /**
  * One client call: retries transient failures (429 honouring Retry-After, 408, 5xx,
  * network errors, attempt timeouts) with exponential backoff and jitter, within
- * `callTimeoutMs` and `maxAttempts`. Throws only IpfsPinError.
+ * `callTimeoutMs` and `maxAttempts`. Every failure it reports is an IpfsPinError.
  */
 export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCallOptions, spec: CallSpec<T>): Promise<T> {
   const { policy } = ctx;
