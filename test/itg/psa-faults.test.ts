@@ -287,7 +287,10 @@ describe('secrets and redirects', () => {
         return json(400, failureBody(`BAD_${auth.slice(7)}`, `you sent ${auth}, key=${auth.slice(7)}`));
       },
     });
-    const err = await failure(client(server).add({ cid: 'bafkreiecho' }));
+    const c = client(server);
+    expect(JSON.stringify(c)).not.toContain(TOKEN);
+    expect(Object.values(c).map(String).join(' ')).not.toContain(TOKEN);
+    const err = await failure(c.add({ cid: 'bafkreiecho' }));
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(server.requests[0]?.rawQuery).toBe('');
     expect(exposed(err)).not.toContain(TOKEN);

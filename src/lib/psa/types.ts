@@ -34,7 +34,7 @@ export interface PinningClientOptions {
   token?: string;
   /** Injected fetch (default: global fetch). */
   fetch?: typeof globalThis.fetch;
-  /** Deadline for one call, retries included (ms). Default 60 s. */
+  /** Deadline for one call, retries included (ms); for `list`, for each page. Default 60 s. */
   callTimeoutMs?: number;
   /** Deadline for one HTTP attempt (ms). Default 30 s. */
   requestTimeoutMs?: number;
