@@ -10,13 +10,14 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import { FsBlockstore } from 'blockstore-fs';
+import type { Blockstore } from 'interface-blockstore';
 import { createHeliaLight } from 'helia';
 import { IpfsPinError, abortError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import { importDirectory } from '../unixfs/index.js';
 import { dialable, publicOrigins } from './multiaddrs.js';
 import { createServedCounter, throttle } from './served-metrics.js';
+import { openDiskBlockstore } from './disk-blockstore.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { aborted, message, raceAbort } from './util.js';
 import type { DialResult, IpfsNode, NodeCallOptions, NodeOptions, NodeProgressEvent } from './types.js';
@@ -47,12 +48,11 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const counter = createServedCounter(served.call);
 
   let dir: string | undefined;
-  let store: FsBlockstore | undefined;
+  let store: Blockstore | undefined;
   let helia: Awaited<ReturnType<typeof build>> | undefined;
   try {
     dir = await makeTempDir(options.tempDir, 'node');
-    store = new FsBlockstore(join(dir, 'blocks'));
-    await store.open();
+    store = await openDiskBlockstore(join(dir, 'blocks'));
     helia = build(store, counter.metrics, listen);
     await raceAbort(helia.start(), signal);
   } catch (err) {
@@ -68,7 +68,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const libp2p: Libp2p = node.libp2p;
   // Our importer writes to the disk store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
-  const blockstore: FsBlockstore = store as FsBlockstore;
+  const blockstore = store as Blockstore;
   const peerId = libp2p.peerId.toString();
   const kept = new Map<string, Multiaddr[]>();
   const pending = new Set<Promise<unknown>>();
@@ -192,7 +192,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     },
   };
 
-  function build(store: FsBlockstore, metrics: ReturnType<typeof createServedCounter>['metrics'], addrs: string[]) {
+  function build(store: Blockstore, metrics: ReturnType<typeof createServedCounter>['metrics'], addrs: string[]) {
     const light = createHeliaLight({ blockstore: store, metrics });
     const withNet = withLibp2pLight(light, {
       addresses: { listen: addrs },

@@ -1,7 +1,5 @@
 import { IpfsPinError } from '../errors.js';
 import { createEmbeddedNode } from './embedded.js';
-import { createKuboApiNode } from './kubo-api.js';
-import { createKuboBinaryNode } from './kubo-binary.js';
 import type { IpfsNode, NodeOptions } from './types.js';
 
 export type { DialResult, IpfsNode, NodeCallOptions, NodeKind, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
@@ -17,10 +15,11 @@ export async function createNode(options: NodeOptions = {}): Promise<IpfsNode> {
   switch (kind) {
     case 'embedded':
       return createEmbeddedNode(options);
+    // kubo-rpc-client is loaded only when a kubo kind is asked for.
     case 'kubo-api':
-      return createKuboApiNode(options);
+      return (await import('./kubo-api.js')).createKuboApiNode(options);
     case 'kubo-binary':
-      return createKuboBinaryNode(options);
+      return (await import('./kubo-binary.js')).createKuboBinaryNode(options);
     default:
       throw new IpfsPinError('INVALID_INPUT', `Unknown node kind ${JSON.stringify(kind)}: use embedded, kubo-api or kubo-binary.`);
   }
