@@ -13,14 +13,7 @@ import { collectSecrets, parseInputs } from './inputs.js';
 import type { ActionInputs } from './inputs.js';
 import { describeEvent, nextPhase } from './log.js';
 import type { Phase } from './log.js';
-import {
-  commentMarker,
-  overallStatus,
-  pinsOutput,
-  renderComment,
-  renderSummary,
-  serviceRow,
-} from './report.js';
+import { commentMarker, outputValues, renderComment, renderSummary, serviceRow } from './report.js';
 import type { Report } from './report.js';
 import { createTracker } from './tracker.js';
 import { measureTree } from './tree.js';
@@ -90,12 +83,7 @@ function warnAboutContent(imported: ImportResult, path: string): void {
 }
 
 function outputs(report: Report): void {
-  core.setOutput('cid', report.cid ?? '');
-  core.setOutput('request-id', report.services[0]?.requestid ?? '');
-  core.setOutput('status', overallStatus(report));
-  core.setOutput('url', report.url ?? '');
-  core.setOutput('pins', pinsOutput(report));
-  core.setOutput('profile', report.profile);
+  for (const [name, value] of Object.entries(outputValues(report))) core.setOutput(name, value);
 }
 
 async function writeSummary(report: Report): Promise<void> {

@@ -55,6 +55,18 @@ export function overallStatus(report: Report): string {
   return report.services[0]?.status ?? 'queued';
 }
 
+/** Every output of the action (action.yml lists the same names). */
+export function outputValues(report: Report): Record<string, string> {
+  return {
+    cid: report.cid ?? '',
+    'request-id': report.services[0]?.requestid ?? '',
+    status: overallStatus(report),
+    url: report.url ?? '',
+    pins: pinsOutput(report),
+    profile: report.profile,
+  };
+}
+
 /** The `pins` output: one object per service, in input order. */
 export function pinsOutput(report: Report): string {
   return JSON.stringify(report.services);
