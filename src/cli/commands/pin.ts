@@ -1,5 +1,4 @@
 import { isIpfsPinError } from '../../lib/errors.js';
-import { pinDirectory } from '../../lib/pin/index.js';
 import { EXIT, exitCodeForError, exitCodeForFailures } from '../exit-codes.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -32,6 +31,9 @@ async function runPin(argv: string[], io: CliIo): Promise<number> {
   const view = createProgressView(io.stderr, secrets);
   let result;
   try {
+    // Loaded here, not at the top: Helia and libp2p take a while to load, and --help,
+    // --version and the other commands do not need them.
+    const { pinDirectory } = await import('../../lib/pin/index.js');
     result = await pinDirectory({
       ...args.options,
       onProgress: view.onProgress,
