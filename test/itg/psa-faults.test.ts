@@ -83,6 +83,12 @@ describe('429 and Retry-After', () => {
     expect(events.find((e) => e.type === 'psa:request:retry')?.detail).toMatchObject({ delayMs: 1000, status: 503 });
   });
 
+  it('copes with an absurd Retry-After', async () => {
+    await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '9000000000000' }) });
+    const err = await failure(client(server).get('r6'));
+    expect(err.code).toBe('PSA_RATE_LIMITED');
+  });
+
   it('gives PSA_RATE_LIMITED once maxAttempts are used up', async () => {
     await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '0' }) });
     const err = await failure(client(server, { maxAttempts: 3 }).get('r4'));

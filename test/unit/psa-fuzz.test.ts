@@ -51,7 +51,14 @@ const canned: fc.Arbitrary<Canned> = fc.record(
     status: fc.oneof(fc.constantFrom(200, 201, 202, 204, 400, 401, 403, 404, 408, 409, 429, 500, 502, 503), fc.integer({ min: 200, max: 599 })),
     contentType: fc.constantFrom('application/json', 'text/plain', 'text/html', 'application/octet-stream', ''),
     body: fc.oneof(jsonish, truncated),
-    retryAfter: fc.oneof(fc.constant('0'), fc.string(), fc.constant('Thu, 01 Jan 1970 00:00:00 GMT')),
+    retryAfter: fc.oneof(
+      fc.constant('0'),
+      fc.string(),
+      fc.constant('Thu, 01 Jan 1970 00:00:00 GMT'),
+      fc.constant('Fri, 31 Dec 9999 23:59:59 GMT'),
+      fc.constant('9000000000000'),
+      fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String),
+    ),
   },
   { requiredKeys: ['status', 'contentType', 'body'] },
 );

@@ -200,7 +200,9 @@ async function exchange(ctx: CallContext, req: PsaRequest, callSignal: AbortSign
 function waitPastDeadline(last: AttemptFailure, remaining: number): IpfsPinError {
   const e = last.error;
   const waitMs = last.retryAfterMs ?? 0;
-  const at = new Date(Date.now() + waitMs).toISOString();
+  const atDate = new Date(Date.now() + waitMs);
+  // An absurd Retry-After lands past the largest Date.
+  const at = Number.isNaN(atDate.getTime()) ? 'a much later time' : atDate.toISOString();
   const where = typeof e.data?.url === 'string' ? e.data.url : 'the service';
   const base = `HTTP ${String(e.status)} from ${where}${e.reason === undefined ? '' : `: ${e.reason}`}`;
   return new IpfsPinError(
