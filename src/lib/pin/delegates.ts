@@ -44,6 +44,8 @@ export function createDelegateDialer(
       .then((results) => {
         const ok: string[] = [];
         for (const result of results) {
+          // Dials we stopped because the pin was done are not failures worth reporting.
+          if (!result.ok && controller.signal.aborted) continue;
           dialled.push(result);
           if (result.ok) ok.push(result.multiaddr);
           emit(onProgress, new CustomProgressEvent('pin:delegate:dialled', { service, ...result }));
@@ -51,6 +53,7 @@ export function createDelegateDialer(
         if (ok.length > 0) node.keep(ok);
       })
       .catch((err: unknown) => {
+        if (controller.signal.aborted) return;
         // A dial that threw (rather than reporting failure) still must not fail the pin.
         for (const multiaddr of fresh) {
           const result: DialResult = {

@@ -59,7 +59,9 @@ export async function watchPin(
     }
     const previous = ctx.last?.status;
     ctx.last = status;
-    ctx.dialer.offer(status.delegates);
+    const kind = statusKind(status.status);
+    // A finished pin needs no data from us: dial only while the service may still fetch.
+    if (kind === 'pending' || kind === 'unknown') ctx.dialer.offer(status.delegates);
     const details = statusDetails(status.info);
     if (status.status !== previous) {
       emit(
@@ -74,7 +76,7 @@ export async function watchPin(
       // Progress on the service: look again soon rather than at the backed-off pace.
       attempt = 0;
     }
-    switch (statusKind(status.status)) {
+    switch (kind) {
       case 'pinned':
         return true;
       case 'failed':
