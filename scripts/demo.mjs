@@ -2,11 +2,14 @@
 // pinning service (tools/psa-server: a Pinning Service API on a Helia node that fetches over
 // bitswap), pins examples/site with the built CLI as a user would, checks that the service
 // holds every block of the DAG, then stops the service. `predemo` builds and installs it.
+/* global fetch */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
