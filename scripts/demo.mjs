@@ -31,7 +31,10 @@ function startService(token) {
   let logs = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (logs = (logs + chunk).slice(-8000)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the pinning service did not start in 60 s:\n${logs}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the pinning service did not start in 60 s:\n${logs}`)),
+      60_000,
+    );
     child.on('exit', (code) => reject(new Error(`the pinning service exited with ${code}:\n${logs}`)));
     createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
@@ -76,7 +79,10 @@ async function main() {
     process.stderr.write(`endpoint ${service.endpoint}, its node ${service.multiaddrs.join(' ')}\n`);
     say(`pinning ${site}: import, submit, dial the service's delegates, serve until pinned`);
     const env = { IPFS_PIN_TOKEN: token };
-    const pin = await ipfsPin(['pin', site, '--endpoint', service.endpoint, '--meta', 'source=npm run demo'], env);
+    const pin = await ipfsPin(
+      ['pin', site, '--endpoint', service.endpoint, '--meta', 'source=npm run demo'],
+      env,
+    );
     const cid = pin.stdout.trim().split('\n').pop() ?? '';
     if (pin.code !== 0) throw new Error(`ipfs-pin pin exited with ${pin.code}`);
 
@@ -88,15 +94,20 @@ async function main() {
     await ipfsPin(['ls', '--endpoint', service.endpoint], env);
 
     say('checking the service has every block of the DAG (read from its own blockstore)');
-    const res = await fetch(`${service.endpoint}/_test/dag/${cid}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${service.endpoint}/_test/dag/${cid}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const dag = await res.json();
     process.stderr.write(`${JSON.stringify(dag)}\n`);
-    if (dag.complete !== true || dag.pinned !== true) throw new Error('the service does not hold the whole DAG');
+    if (dag.complete !== true || dag.pinned !== true)
+      throw new Error('the service does not hold the whole DAG');
     say(`done: ${cid} is pinned and complete on the service`);
     process.stdout.write(`${cid}\n`);
   } catch (err) {
     failed = true;
-    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n${service.logs()}\n`);
+    process.stderr.write(
+      `demo failed: ${err instanceof Error ? err.message : String(err)}\n${service.logs()}\n`,
+    );
   } finally {
     say('stopping the local pinning service');
     await stop(service);
