@@ -119,6 +119,33 @@ describe('PSA client fuzz: whatever a service answers, only IpfsPinError comes o
     );
   });
 
+  it('with any strings as input', async () => {
+    const fetch: typeof globalThis.fetch = () => Promise.resolve(new Response(JSON.stringify({ count: 0, results: [] }), { status: 200 }));
+    const client = createPinningClient({ endpoint: 'https://psa.example/api', token: TOKEN, fetch, maxAttempts: 1 });
+    const text = fc.string({ unit: 'binary', maxLength: 20 });
+    await fc.assert(
+      fc.asyncProperty(text, text, text, text, async (cid, name, requestid, when) => {
+        const calls: Promise<unknown>[] = [
+          client.add({ cid, name }),
+          client.get(requestid),
+          client.replace(requestid, { cid, name }),
+          client.remove(requestid),
+          (async () => {
+            for await (const _ of client.list({ cid: [cid], name, before: when, meta: { [name]: cid } })) void _;
+          })(),
+        ];
+        for (const p of calls) {
+          try {
+            await p;
+          } catch (err) {
+            checkThrown(err);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('over real HTTP, with truncated bodies, resets and odd statuses', async () => {
     let script: Canned[] = [];
     let served = 0;

@@ -1,7 +1,7 @@
 import { IpfsPinError } from '../errors.js';
 import { normaliseEndpoint } from './endpoint.js';
 import { listAll } from './list.js';
-import { encodeListQuery } from './list-query.js';
+import { encodeListQuery, encodeQueryValue } from './list-query.js';
 import { AttemptFailure, call, createPacer } from './retry.js';
 import type { CallContext, CallScope } from './retry.js';
 import type { PsaResponse } from './send.js';
@@ -136,7 +136,7 @@ function pinPath(requestid: string, fn: string): string {
   if (typeof requestid !== 'string' || requestid === '') {
     throw new IpfsPinError('INVALID_INPUT', `${fn}(): requestid must be a non-empty string.`);
   }
-  return `/pins/${encodeURIComponent(requestid)}`;
+  return `/pins/${encodeQueryValue(requestid)}`;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

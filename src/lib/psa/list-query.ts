@@ -31,13 +31,13 @@ export function encodeListQuery(query: ListQuery): string {
   const add = (key: string, value: string): void => {
     parts.push(`${key}=${value}`);
   };
-  const list = (values: readonly string[]): string => values.map((v) => encodeURIComponent(v)).join(',');
+  const list = (values: readonly string[]): string => values.map((v) => encodeQueryValue(v)).join(',');
   if (query.cid !== undefined && query.cid.length > 0) add('cid', list(query.cid));
-  if (query.name !== undefined) add('name', encodeURIComponent(query.name));
-  if (query.match !== undefined) add('match', encodeURIComponent(query.match));
+  if (query.name !== undefined) add('name', encodeQueryValue(query.name));
+  if (query.match !== undefined) add('match', encodeQueryValue(query.match));
   if (query.status !== undefined && query.status.length > 0) add('status', list(query.status));
-  if (query.before !== undefined) add('before', encodeURIComponent(isoOf(query.before)));
-  if (query.after !== undefined) add('after', encodeURIComponent(isoOf(query.after)));
+  if (query.before !== undefined) add('before', encodeQueryValue(isoOf(query.before)));
+  if (query.after !== undefined) add('after', encodeQueryValue(isoOf(query.after)));
   if (query.limit !== undefined) add('limit', String(query.limit));
   if (query.meta !== undefined) add('meta', encodeURIComponent(JSON.stringify(query.meta)));
   return parts.join('&');
@@ -50,6 +50,14 @@ export function splitByCid(query: ListQuery): ListQuery[] {
   const out: ListQuery[] = [];
   for (let i = 0; i < cids.length; i += MAX_CIDS_PER_QUERY) out.push({ ...query, cid: cids.slice(i, i + MAX_CIDS_PER_QUERY) });
   return out;
+}
+
+/** encodeURIComponent, but INVALID_INPUT (not URIError) for a string with a lone surrogate. */
+export function encodeQueryValue(value: string): string {
+  if (!value.isWellFormed()) {
+    throw new IpfsPinError('INVALID_INPUT', 'A text value holds a broken Unicode character (a lone surrogate): fix the string.');
+  }
+  return encodeURIComponent(value);
 }
 
 function isoOf(value: string | Date): string {
