@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { normaliseEndpoint } from '../../src/lib/psa/endpoint.js';
 import { IpfsPinError } from '../../src/lib/errors.js';
 
@@ -64,5 +65,19 @@ describe('normaliseEndpoint', () => {
 
   it('does not repeat a secret passed in a query string', () => {
     expect(rejection('https://x.example/psa?token=q-s3cret').message).not.toContain('q-s3cret');
+  });
+
+  it('returns a clean URL or throws INVALID_INPUT for any string', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true }).map((u) => `${u}/pins`)), (input) => {
+        try {
+          const out = normaliseEndpoint(input);
+          expect(out).toMatch(/^https?:\/\/[^?#@]+$/);
+          expect(out.endsWith('/')).toBe(false);
+        } catch (err) {
+          expect(err).toBeInstanceOf(IpfsPinError);
+        }
+      }),
+    );
   });
 });

@@ -56,6 +56,13 @@ describe('text helpers', () => {
     expect(describeBody('\n\nfirst line\nsecond', [])).toBe('first line');
   });
 
+  it('stays fast on hostile HTML', () => {
+    const t0 = performance.now();
+    expect(typeof describeBody('<script'.repeat(2_000_000), [])).toBe('string');
+    expect(typeof describeBody(`<html>${'<a'.repeat(2_000_000)}`, [])).toBe('string');
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
   it('keeps snippets short, on one line and free of control characters', () => {
     const s = snippet(`a\u0000b\r\n\tc${'x'.repeat(500)}`, [], 40);
     expect(s.length).toBeLessThanOrEqual(40);

@@ -26,7 +26,10 @@ export function snippet(text: string, secrets: readonly (string | undefined)[], 
  * What a non-JSON body says, in a few words: the `<title>` of an HTML page (proxies and
  * gateways answer HTML), else its first non-empty line with tags stripped.
  */
-export function describeBody(text: string, secrets: readonly (string | undefined)[]): string {
+export function describeBody(body: string, secrets: readonly (string | undefined)[]): string {
+  // Redact before cutting, so no piece of a secret survives at the cut. The cut keeps the
+  // regexes below cheap on hostile bodies ("<script" repeated a million times).
+  const text = redact(body, secrets).slice(0, 8192);
   const title = /<title[^>]*>([\s\S]{0,400}?)<\/title>/i.exec(text)?.[1];
   if (title !== undefined && title.trim() !== '') return snippet(decodeEntities(title), secrets, 120);
   const looksHtml = /^\s*</.test(text);
