@@ -454,6 +454,16 @@ describe('POST safety after ambiguous failures', () => {
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
+  it('recognises its pin when the service answers the CID in another form (v0 sent, v1 back)', async () => {
+    const v0 = 'QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR';
+    const v1 = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+    const made = pinStatus({ requestid: 'v1-form', cid: v1, name: 'site', created: new Date().toISOString() });
+    await using server = await startFaultServer({ script: [{ reset: true }, json(200, { count: 1, results: [made] })] });
+    const pin = await client(server).add({ cid: v0, name: 'site' });
+    expect(pin.requestid).toBe('v1-form');
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
   it('does not reuse a pin with the same CID but another name: it sends the POST again', async () => {
     const psa = memoryPsa([pinStatus({ requestid: 'old', cid: 'bafkreisame', name: 'other', status: 'pinned' })]);
     await using server = await startFaultServer({ script: [{ status: 503 }], handler: psa });

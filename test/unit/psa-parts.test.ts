@@ -5,6 +5,9 @@ import { describeBody, redact, snippet } from '../../src/lib/psa/text.js';
 import { toPinResults, toPinStatus } from '../../src/lib/psa/validate.js';
 import type { BodyOrigin } from '../../src/lib/psa/validate.js';
 import { IpfsPinError } from '../../src/lib/errors.js';
+import { sameCid } from '../../src/lib/psa/same-cid.js';
+import { CID } from 'multiformats/cid';
+import { base58btc } from 'multiformats/bases/base58';
 
 const origin = (text = ''): BodyOrigin => ({ method: 'GET', url: 'https://psa.example/pins', status: 200, text, secrets: [] });
 const valid = { requestid: 'r', status: 'pinned', created: '2026-01-01T00:00:00Z', pin: { cid: 'bafy' }, delegates: ['/dns4/x/tcp/4001/p2p/Qm'] };
@@ -130,5 +133,17 @@ describe('list query encoding', () => {
       [10, 'n'],
     ]);
     expect(splitByCid({ name: 'n' })).toEqual([{ name: 'n' }]);
+  });
+});
+
+describe('sameCid', () => {
+  it('matches a CID across versions and bases, and nothing else', () => {
+    const v0 = 'QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR';
+    const v1 = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+    expect(sameCid(v0, v1)).toBe(true);
+    expect(sameCid(v1, CID.parse(v1).toString(base58btc))).toBe(true);
+    expect(sameCid(v1, 'bafkqaaa')).toBe(false);
+    expect(sameCid('not-a-cid', 'not-a-cid')).toBe(true);
+    expect(sameCid('not-a-cid', 'not-a-cid2')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { normaliseEndpoint } from './endpoint.js';
 import { listAll } from './list.js';
 import { encodeListQuery, encodeQueryValue } from './list-query.js';
 import { AttemptFailure, call, createPacer } from './retry.js';
+import { sameCid } from './same-cid.js';
 import type { CallContext, CallScope } from './retry.js';
 import type { PsaResponse } from './send.js';
 import { parseJsonBody, toPinResults, toPinStatus } from './validate.js';
@@ -27,7 +28,8 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
   const ctx: CallContext = {
     endpoint,
     token,
-    fetch: fetchImpl,
+    // Called unbound: a browser's fetch throws "Illegal invocation" as a method of ctx.
+    fetch: (input, init) => fetchImpl(input, init),
     pace: createPacer(nonNegative('minIntervalMs', options.minIntervalMs, 0)),
     policy: {
       callTimeoutMs: timeoutMs('callTimeoutMs', options.callTimeoutMs, 60_000),
@@ -47,7 +49,7 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
   const findCreated = async (scope: CallScope, pin: Pin, since: number, not?: string): Promise<PinStatus | undefined> => {
     const res = await scope.exchange({ method: 'GET', path: '/pins', query: encodeListQuery({ cid: [pin.cid], status: ALL_STATUSES }) });
     const matches = pinResultsOf(res).results.filter(
-      (r) => r.pin.cid === pin.cid && (r.pin.name ?? '') === (pin.name ?? '') && r.requestid !== not,
+      (r) => sameCid(r.pin.cid, pin.cid) && (r.pin.name ?? '') === (pin.name ?? '') && r.requestid !== not,
     );
     const newest = (list: PinStatus[]): PinStatus | undefined =>
       list.sort((a, b) => (Date.parse(b.created) || 0) - (Date.parse(a.created) || 0))[0];
