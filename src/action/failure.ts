@@ -1,4 +1,5 @@
 import { IpfsPinError } from '../lib/errors.js';
+import type { PinPolicy, ServiceResult } from '../lib/pin/types.js';
 
 export interface FailureInfo {
   code: string;
@@ -49,4 +50,29 @@ export function describeFailure(err: unknown): FailureInfo {
 /** The one line `core.setFailed` gets (GitHub shows it as the job's error annotation). */
 export function failureText(info: FailureInfo): string {
   return `${info.code}: ${info.message}${info.hint === undefined ? '' : `\n${info.hint}`}`;
+}
+
+/** A service that did not do its part: an error, or not `pinned` when waiting. */
+export function serviceFailed(s: ServiceResult, wait: boolean): boolean {
+  if (s.error !== undefined) return true;
+  return wait ? s.status !== 'pinned' : s.requestid === undefined;
+}
+
+/**
+ * Why the policy was not met. One failed service: its own error (its code says what to do).
+ * Several: PIN_POLICY_NOT_MET naming each one with its code or status.
+ */
+export function policyFailure(services: ServiceResult[], policy: PinPolicy, wait: boolean): FailureInfo {
+  const failed = services.filter((s) => serviceFailed(s, wait));
+  const only = failed.length === 1 ? failed[0] : undefined;
+  if (only?.error !== undefined) return describeFailure(only.error);
+  const each = failed.map(
+    (s) => `${s.service}: ${s.error === undefined ? s.status : `${s.error.code} ${s.error.message}`}`,
+  );
+  return describeFailure(
+    new IpfsPinError(
+      'PIN_POLICY_NOT_MET',
+      `${failed.length} of ${services.length} services did not pin (policy: ${String(policy)}): ${each.join('; ')}`,
+    ),
+  );
 }

@@ -6,7 +6,7 @@ import type { ImportOptions, ImportResult } from '../lib/unixfs/types.js';
 import { readContext, runUrl } from './context.js';
 import type { RunContext } from './context.js';
 import { defaultMeta, defaultName, gatewayUrl, scaleTimeoutMs } from './defaults.js';
-import { describeFailure, failureText } from './failure.js';
+import { describeFailure, failureText, policyFailure, serviceFailed } from './failure.js';
 import type { FailureInfo } from './failure.js';
 import { formatBytes, formatMs, plural } from './format.js';
 import { collectSecrets, parseInputs } from './inputs.js';
@@ -276,16 +276,14 @@ async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: st
     outcome: inputs.wait ? 'pinned' : 'submitted',
   };
   if (!result.ok) {
-    const failed = result.services.filter((s) => s.status !== 'pinned' || s.error !== undefined);
-    const failure: FailureInfo = describeFailure(
-      failed.find((s) => s.error !== undefined)?.error ??
-        new IpfsPinError(
-          'PIN_POLICY_NOT_MET',
-          `${failed.map((s) => `${s.service}: ${s.status}`).join(', ')} (policy: ${String(inputs.policy)})`,
-        ),
-    );
+    const failure = policyFailure(result.services, inputs.policy, inputs.wait);
     await finish(inputs, ctx, { ...done, outcome: 'failed', error: failure });
     throw new ReportedFailure(failure);
+  }
+  for (const s of result.services.filter((r) => serviceFailed(r, inputs.wait))) {
+    core.warning(
+      `${s.service}: ${s.error === undefined ? s.status : `${s.error.code}: ${s.error.message}`} (the policy ${String(inputs.policy)} was met without it)`,
+    );
   }
   core.info(`${done.outcome === 'pinned' ? 'Pinned' : 'Submitted'} ${result.cid}: ${done.url ?? ''}`);
   await finish(inputs, ctx, done);

@@ -252,6 +252,28 @@ describe('failures', () => {
   }, 30_000);
 });
 
+describe('several services', () => {
+  it('with policy any, one pinned is enough: the other is a warning, both are in pins', async () => {
+    const wrong = 'wrong-token-for-second-9';
+    const run = await runAction({
+      inputs: {
+        path: 'site',
+        services: `${psa.endpoint}|${psa.token}\n${psa.endpoint} ${wrong}\n`,
+        policy: 'any',
+      },
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs['status']).toBe('pinned');
+    const pins = JSON.parse(run.outputs['pins'] ?? '[]') as { status: string; error?: { code: string } }[];
+    expect(pins).toHaveLength(2);
+    // The second one fails on its token, or is stopped unsubmitted once the first is pinned.
+    expect(pins[0]?.status).toBe('pinned');
+    expect(pins[1]?.status).not.toBe('pinned');
+    expect(run.stdout).toMatch(/::warning::127\.0\.0\.1:\d+#2: .*\(the policy any was met without it\)/);
+    expectMasked(run, [psa.token, wrong]);
+  }, 60_000);
+});
+
 describe('on a pull request', () => {
   let api: GithubApi;
   beforeAll(async () => {
@@ -327,6 +349,43 @@ describe('on a pull request', () => {
   }, 120_000);
 });
 
+describe('on a pull request, when the pin fails', () => {
+  it('the comment says Failed with the code and the commit status is failure', async () => {
+    const api = await startGithubApi();
+    const mock = await startMockPsa({ token: 'mock-token-pr-42' });
+    try {
+      const run = await runAction({
+        inputs: {
+          path: 'site',
+          endpoint: mock.url,
+          token: 'mock-token-pr-42',
+          name: 'queued-pr-7',
+          timeout: '2s',
+          'github-token': 'ghs_pr_fail_token',
+        },
+        event: prEvent('acme/site'),
+        githubApi: api.url,
+      });
+      expect(run.code).toBe(1);
+      expect(api.comments).toHaveLength(1);
+      expect(api.comments[0]?.body).toContain('### ipfs-pin: Failed');
+      expect(api.comments[0]?.body).toContain('**PIN_TIMEOUT:**');
+      expect(api.statuses).toEqual([
+        expect.objectContaining({
+          sha: HEAD_SHA,
+          state: 'failure',
+          context: 'ipfs-pin',
+          target_url: run.outputs['url'],
+        }),
+      ]);
+      expect(api.statuses[0]?.description?.startsWith('PIN_TIMEOUT: ')).toBe(true);
+    } finally {
+      await mock.close();
+      await api.stop();
+    }
+  }, 60_000);
+});
+
 describe('on a pull request from a fork, without secrets', () => {
   it('computes the CID, says why it did not pin, and calls no service', async () => {
     const hits: string[] = [];
@@ -358,6 +417,18 @@ describe('on a pull request from a fork, without secrets', () => {
       await new Promise<void>((resolve) => service.close(() => resolve()));
       await api.stop();
     }
+  }, 60_000);
+
+  it('warns when the directory is empty', async () => {
+    await mkdir(join(work, 'empty'), { recursive: true });
+    const run = await runAction({
+      inputs: { path: 'empty', endpoint: psa.endpoint },
+      event: prEvent('someone/site'),
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('::warning::empty holds no files: the CID is an empty directory.');
+    // The empty UnixFS directory, CIDv1 (as `ipfs add -r --cid-version=1` of an empty folder gives).
+    expect(run.outputs['cid']).toBe('bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354');
   }, 60_000);
 
   it('computes the same CID as the pinned run', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpfsPinError } from '../../src/lib/errors.js';
 import type { ServiceResult } from '../../src/lib/pin/types.js';
-import { describeFailure, failureText } from '../../src/action/failure.js';
+import { describeFailure, failureText, policyFailure, serviceFailed } from '../../src/action/failure.js';
 import {
   commentMarker,
   overallStatus,
@@ -185,5 +185,47 @@ describe('describeFailure', () => {
     const info = describeFailure(value);
     expect(info.code).toBe('UNEXPECTED');
     expect(info.message).toContain(shown);
+  });
+});
+
+describe('policyFailure', () => {
+  const svc = (service: string, status: string, error?: IpfsPinError): ServiceResult => ({
+    ...result,
+    service,
+    status,
+    ...(error === undefined ? {} : { error }),
+  });
+
+  it('gives the one failed service its own code and hint', () => {
+    const info = policyFailure(
+      [svc('a', 'pinned'), svc('b', 'queued', new IpfsPinError('PIN_TIMEOUT', 'b: not pinned in 5 min'))],
+      'all',
+      true,
+    );
+    expect(info).toMatchObject({ code: 'PIN_TIMEOUT', message: 'b: not pinned in 5 min' });
+  });
+
+  it('names every failed service under PIN_POLICY_NOT_MET', () => {
+    const info = policyFailure(
+      [
+        svc('a', 'failed'),
+        svc('b', 'queued', new IpfsPinError('PSA_UNAUTHORIZED', 'bad token')),
+        svc('c', 'pinned'),
+      ],
+      3,
+      true,
+    );
+    expect(info.code).toBe('PIN_POLICY_NOT_MET');
+    expect(info.message).toBe(
+      '2 of 3 services did not pin (policy: 3): a: failed; b: PSA_UNAUTHORIZED bad token',
+    );
+  });
+
+  it('without waiting, a submitted pin counts as done', () => {
+    expect(serviceFailed(svc('a', 'queued'), false)).toBe(false);
+    expect(
+      serviceFailed({ ...svc('a', 'queued'), requestid: undefined } as unknown as ServiceResult, false),
+    ).toBe(true);
+    expect(serviceFailed(svc('a', 'queued'), true)).toBe(true);
   });
 });
