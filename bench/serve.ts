@@ -5,7 +5,9 @@
  * over a connection it opened itself (as on a CI runner): to a Helia fetcher that never
  * dials, to kubo, and kubo serving the same tree to the same fetcher as the baseline. Our
  * node runs in its own process so its RSS is its own. `--big` adds the peak RSS for a
- * 1 GiB tree. Prints a table, writes bench/results/serve.json.
+ * 1 GiB tree. `--module <file>` loads our node from another build, e.g. an ncc bundle of
+ * build/lib/node/index.js, to see the RSS of the bundled action. Prints a table, writes
+ * bench/results/serve.json.
  *
  * Runs with Node 24's type stripping: a resolve hook maps the `.js` specifiers of the
  * TypeScript sources to their `.ts` files, so everything below is imported dynamically.
@@ -16,7 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { registerHooks } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as NodeApi from '../src/lib/node/index.js';
 
 registerHooks({
@@ -51,7 +53,8 @@ const maxRssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024
  */
 async function child(): Promise<void> {
   const t0 = performance.now();
-  const compiled = new URL('../build/lib/node/index.js', import.meta.url).href;
+  const given = process.argv[process.argv.indexOf('--child') + 1];
+  const compiled = given === undefined ? new URL('../build/lib/node/index.js', import.meta.url).href : pathToFileURL(given).href;
   const { createNode } = (await import(compiled)) as NodeModule;
   const loadMs = performance.now() - t0;
   const send = (m: FromChild): void => void process.send?.(m);
@@ -101,8 +104,10 @@ interface OurNode {
   stop(): Promise<void>;
 }
 
+let ourModule: string | undefined;
+
 async function startOurs(dir: string, tempDir: string): Promise<OurNode> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(fileURLToPath(import.meta.url), ['--child', ...(ourModule === undefined ? [] : [ourModule])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await ask(proc, { type: 'start', dir, tempDir }, 'ready');
   return {
     proc,
@@ -126,6 +131,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runs = Number(args[args.indexOf('--runs') + 1]) || 1;
   const big = args.includes('--big');
+  if (args.includes('--module')) ourModule = args[args.indexOf('--module') + 1];
   const { makeTree } = await import('../test/support/make-tree.js');
   const { startHeliaFetcher } = await import('../test/support/helia-fetcher.js');
   const { peerBinary } = await import('../test/support/peers.js');
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     memGiB: Math.round(totalmem() / 1024 / MiB),
     runs,
+    module: ourModule ?? 'build/lib/node/index.js',
   };
   let hasKubo = true;
   try {
