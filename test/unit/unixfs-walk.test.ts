@@ -282,6 +282,17 @@ describe('blocks and progress', () => {
     expect(final?.detail).toEqual({ files: 2, bytes: 3 * 1024 * 1024 + 10, totalFiles: 2, totalBytes: 3 * 1024 * 1024 + 10 });
     expect(progress.length).toBeGreaterThan(2);
   });
+
+  it('reads big files from disk in chunks to the same CID as the bytes in memory', async () => {
+    const bytes = Buffer.alloc(2 * 262_144 + 17);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) % 251;
+    await put('f.bin', bytes);
+    for (const profile of ['unixfs-v0-2015', 'unixfs-v1-2025'] as const) {
+      const fromDisk = await importDirectory(path.join(dir, 'f.bin'), { profile });
+      const fromMemory = await importTree(treeFromEntries([{ path: 'f.bin', bytes }]).children[0]!, { profile });
+      expect(fromDisk.cid.toString()).toBe(fromMemory.cid.toString());
+    }
+  });
 });
 
 export function memorySink(): { blocks: Map<string, Uint8Array>; put(cid: CID, bytes: Uint8Array): void; get(cid: CID): Uint8Array | undefined } {

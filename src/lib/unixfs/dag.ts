@@ -14,7 +14,7 @@ export interface BuildDagOptions {
   params: ProfileParams;
   sink: BlockSink;
   totals: TreeTotals;
-  /** Files imported at once. Default 8. */
+  /** Files imported at once. Default 32. */
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (event: ImportProgressEvent) => void;
@@ -25,8 +25,11 @@ const passThrough: TreeBuilder = async function* (source) {
   yield* source;
 };
 
-/** Bytes hashed ahead per file: bounds memory whatever the chunk size (1 MiB chunks: 8 in flight). */
-const BYTES_IN_FLIGHT_PER_FILE = 8 * 1_048_576;
+/**
+ * Chunks read ahead of hashing, over all files at once: bounds memory whatever the chunk
+ * size and concurrency (many small files need many files in flight, few big ones do not).
+ */
+const BYTES_IN_FLIGHT = 64 * 1_048_576;
 
 /**
  * Turns a tree (from disk or from memory) into a UnixFS DAG. Files and symlinks go through
@@ -36,7 +39,7 @@ const BYTES_IN_FLIGHT_PER_FILE = 8 * 1_048_576;
 export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promise<Link> {
   const { params, signal, onProgress, totals } = options;
   const store = toStorage(options.sink, signal);
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 32;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw new IpfsPinError('INVALID_INPUT', `concurrency must be a positive integer, got ${String(concurrency)}`);
   }
@@ -104,7 +107,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
       chunker: fixedSize({ chunkSize: params.chunkSize }),
       layout: balanced({ maxChildrenPerNode: params.maxLinks }),
       fileImportConcurrency: concurrency,
-      blockWriteConcurrency: Math.max(2, Math.floor(BYTES_IN_FLIGHT_PER_FILE / params.chunkSize)),
+      blockWriteConcurrency: Math.max(2, Math.floor(BYTES_IN_FLIGHT / concurrency / params.chunkSize)),
       wrapWithDirectory: false,
       treeBuilder: passThrough,
     });

@@ -8,11 +8,17 @@ const read = (fd: number, buffer: Buffer, offset: number, length: number, positi
   new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 const close = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
 
+interface Piece {
+  bytes: Uint8Array;
+  /** Past the size the walk saw: the file grew. */
+  grew: boolean;
+}
+
 /**
  * Streams a file in reads sized to it: one exact read for a file up to a chunk (no big
- * buffer per small file, which costs GC time), chunk-sized reads for a big one. Each
- * read asks for one byte more at the end, so a file that grew since the walk is seen
- * without an extra read at EOF.
+ * buffer per small file, which costs GC time), chunk-sized reads for a big one, the next
+ * read already running while the importer hashes the current piece. The last read asks
+ * for one byte more, so a file that grew since the walk is seen without an extra read.
  */
 export async function* readFileChunks(path: string, size: number, chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   let fd: number;
@@ -21,33 +27,47 @@ export async function* readFileChunks(path: string, size: number, chunkSize: num
   } catch (err) {
     throw fsError(err, path, 'open the file');
   }
+
+  const readPiece = async (position: number): Promise<Piece> => {
+    const left = size - position;
+    const want = left > chunkSize ? chunkSize : left + 1;
+    const buffer = Buffer.allocUnsafe(want);
+    let filled = 0;
+    while (filled < want) {
+      let n: number;
+      try {
+        n = await read(fd, buffer, filled, want - filled, position + filled);
+      } catch (err) {
+        throw fsError(err, path, 'read the file');
+      }
+      if (n === 0) break;
+      filled += n;
+      // On a regular file a short read means EOF once we have what the walk saw.
+      if (position + filled >= size) break;
+    }
+    if (position + filled < size && filled < want) throw changed(path, 'shrank');
+    return { bytes: filled === want ? buffer : buffer.subarray(0, filled), grew: position + filled > size };
+  };
+
+  let next: Promise<Piece> | undefined = readPiece(0);
+  // A read-ahead the consumer never asks for must not become an unhandled rejection.
+  next.catch(() => undefined);
   try {
     let position = 0;
-    for (;;) {
+    while (next) {
       if (signal?.aborted) throw abortError(signal, 'The import');
-      const left = size - position;
-      const want = left > chunkSize ? chunkSize : left + 1;
-      const buffer = Buffer.allocUnsafe(want);
-      let filled = 0;
-      while (filled < want) {
-        let n: number;
-        try {
-          n = await read(fd, buffer, filled, want - filled, position + filled);
-        } catch (err) {
-          throw fsError(err, path, 'read the file');
-        }
-        if (n === 0) break;
-        filled += n;
-        // On a regular file a short read means EOF once we have what the walk saw.
-        if (position + filled >= size) break;
+      const piece: Piece = await next;
+      next = undefined;
+      if (piece.grew) throw changed(path, 'grew');
+      position += piece.bytes.byteLength;
+      if (position < size) {
+        next = readPiece(position);
+        next.catch(() => undefined);
       }
-      if (position + filled > size) throw changed(path, 'grew');
-      if (position + filled < size && filled < want) throw changed(path, 'shrank');
-      position += filled;
-      if (filled > 0) yield filled === want ? buffer : buffer.subarray(0, filled);
-      if (position >= size) return;
+      if (piece.bytes.byteLength > 0) yield piece.bytes;
     }
   } finally {
+    if (next) await next.catch(() => undefined);
     await close(fd);
   }
 }

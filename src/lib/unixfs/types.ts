@@ -32,7 +32,7 @@ export interface ImportOptions extends CallOptions<ImportProgressEvent> {
   blockstore?: BlockSink;
   /** Expert knobs on top of the profile (kubo's --chunker/--max-file-links/HAMT threshold). */
   overrides?: ProfileOverrides;
-  /** Files imported at once. Default 8. */
+  /** Files imported at once. Default 32. */
   concurrency?: number;
 }
 
