@@ -5,7 +5,16 @@
 // BENCH_SMALL_FILES, BENCH_RUNS. Writes bench/results/import.json.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,7 +36,12 @@ interface Measure {
 
 async function child(kind: string, target: string, profile: string): Promise<void> {
   // Loaded before the clock starts: module loading is start-up, not import speed.
-  const lib = kind === 'hash' ? undefined : ((await import(pathToFileURL(path.join(repoRoot, 'build/lib/unixfs/index.js')).href)) as typeof Unixfs);
+  const lib =
+    kind === 'hash'
+      ? undefined
+      : ((await import(
+          pathToFileURL(path.join(repoRoot, 'build/lib/unixfs/index.js')).href
+        )) as typeof Unixfs);
   const t0 = performance.now();
   let cid: string | undefined;
   if (!lib) await readAndHash(target);
@@ -55,7 +69,9 @@ async function readAndHash(target: string): Promise<void> {
     for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
       const size = statSync(f).size;
       if (size <= MiB) {
-        createHash('sha256').update(await readFile(f)).digest();
+        createHash('sha256')
+          .update(await readFile(f))
+          .digest();
         continue;
       }
       const fh = await open(f);
@@ -75,13 +91,20 @@ async function readAndHash(target: string): Promise<void> {
 // ---- parent ----------------------------------------------------------------------------
 
 function runChild(kind: string, target: string, profile = ''): Measure {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, target, profile], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, target, profile], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${kind} ${profile} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measure;
 }
 
 /** External tools: wall time including start-up, peak RSS from /usr/bin/time when present. */
-function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, discardStdout = false): Measure {
+function runTool(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  discardStdout = false,
+): Measure {
   const time = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const r = spawnSync(time ? '/usr/bin/time' : cmd, time ? ['-f', '%M', cmd, ...args] : args, {
@@ -102,7 +125,8 @@ function best(runs: number, fn: () => Measure): Measure {
   let result: Measure | undefined;
   for (let i = 0; i < runs; i++) {
     const m = fn();
-    if (!result || m.seconds < result.seconds) result = { ...m, maxRssMiB: Math.max(m.maxRssMiB, result?.maxRssMiB ?? 0) };
+    if (!result || m.seconds < result.seconds)
+      result = { ...m, maxRssMiB: Math.max(m.maxRssMiB, result?.maxRssMiB ?? 0) };
   }
   return result as Measure;
 }
@@ -171,17 +195,30 @@ async function parent(): Promise<void> {
   const runs = Number(values.runs);
   const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'ipfs-pin-bench');
   mkdirSync(work, { recursive: true });
-  if (!existsSync(path.join(repoRoot, 'build/lib/unixfs/index.js'))) throw new Error('run npm run build first');
+  if (!existsSync(path.join(repoRoot, 'build/lib/unixfs/index.js')))
+    throw new Error('run npm run build first');
 
   const inputs: { name: string; target: string; bytes: number; files: number; unit: Row['unit'] }[] = [];
   const bigDir = path.join(work, `big-${values['big-mib']}`);
   mkdirSync(bigDir, { recursive: true });
   makeBigFile(path.join(bigDir, 'big.bin'), bigBytes);
-  inputs.push({ name: `1 file, ${values['big-mib']} MiB`, target: bigDir, bytes: bigBytes, files: 1, unit: 'MB/s' });
+  inputs.push({
+    name: `1 file, ${values['big-mib']} MiB`,
+    target: bigDir,
+    bytes: bigBytes,
+    files: 1,
+    unit: 'MB/s',
+  });
   const smallDir = path.join(work, `small-${smallCount}`);
   mkdirSync(smallDir, { recursive: true });
   const smallBytes = makeSmallFiles(smallDir, smallCount);
-  inputs.push({ name: `${smallCount} files, 1-20 KiB`, target: smallDir, bytes: smallBytes, files: smallCount, unit: 'files/s' });
+  inputs.push({
+    name: `${smallCount} files, 1-20 KiB`,
+    target: smallDir,
+    bytes: smallBytes,
+    files: smallCount,
+    unit: 'files/s',
+  });
   if (values.huge) {
     // 4 GiB: 15 files of 256 MiB plus 40,000 small ones (about 0.4 GiB).
     const hugeDir = path.join(work, 'huge-4g');
@@ -189,7 +226,13 @@ async function parent(): Promise<void> {
     for (let i = 0; i < 15; i++) makeBigFile(path.join(hugeDir, 'media', `video-${i}.bin`), 256 * MiB);
     mkdirSync(path.join(hugeDir, 'site'), { recursive: true });
     const siteBytes = makeSmallFiles(path.join(hugeDir, 'site'), 40_000);
-    inputs.push({ name: '4 GiB tree (15 x 256 MiB + 40,000 small)', target: hugeDir, bytes: 15 * 256 * MiB + siteBytes, files: 40_015, unit: 'MB/s' });
+    inputs.push({
+      name: '4 GiB tree (15 x 256 MiB + 40,000 small)',
+      target: hugeDir,
+      bytes: 15 * 256 * MiB + siteBytes,
+      files: 40_015,
+      unit: 'MB/s',
+    });
   }
 
   const kubo = values['no-tools'] ? undefined : findKubo();
@@ -205,21 +248,46 @@ async function parent(): Promise<void> {
     const floor = best(runs, () => runChild('hash', input.target));
     const floorRate = rate(input, floor);
     const add = (tool: string, m: Measure): void => {
-      const row: Row = { input: input.name, tool, rate: rate(input, m), unit: input.unit, ratio: rate(input, m) / floorRate, seconds: m.seconds, maxRssMiB: m.maxRssMiB, ...(m.cid ? { cid: m.cid } : {}) };
+      const row: Row = {
+        input: input.name,
+        tool,
+        rate: rate(input, m),
+        unit: input.unit,
+        ratio: rate(input, m) / floorRate,
+        seconds: m.seconds,
+        maxRssMiB: m.maxRssMiB,
+        ...(m.cid ? { cid: m.cid } : {}),
+      };
       rows.push(row);
-      process.stderr.write(`${input.name}: ${tool} ${row.rate.toFixed(0)} ${row.unit} (${row.ratio.toFixed(2)}x), ${row.maxRssMiB.toFixed(0)} MiB\n`);
+      process.stderr.write(
+        `${input.name}: ${tool} ${row.rate.toFixed(0)} ${row.unit} (${row.ratio.toFixed(2)}x), ${row.maxRssMiB.toFixed(0)} MiB\n`,
+      );
     };
     add('read + sha256 (floor)', floor);
-    for (const profile of PROFILES) add(`ipfs-pin ${profile}`, best(runs, () => runChild('import', input.target, profile)));
+    for (const profile of PROFILES)
+      add(
+        `ipfs-pin ${profile}`,
+        best(runs, () => runChild('import', input.target, profile)),
+      );
     if (!values['no-tools']) {
       const car = path.join(repoRoot, 'node_modules/ipfs-car/bin.js');
       // The CAR goes to stdout, discarded (--output /dev/null makes ipfs-car loop rewriting the header).
-      add('ipfs-car pack (incl. start-up)', best(runs, () => runTool(process.execPath, [car, 'pack', input.target, '--no-wrap'], process.env, true)));
-      if (kubo) add('kubo ipfs add --only-hash (incl. start-up)', best(runs, () => runTool(kubo, ['add', '-r', '--only-hash', '-Q', input.target], kuboEnv)));
+      add(
+        'ipfs-car pack (incl. start-up)',
+        best(runs, () =>
+          runTool(process.execPath, [car, 'pack', input.target, '--no-wrap'], process.env, true),
+        ),
+      );
+      if (kubo)
+        add(
+          'kubo ipfs add --only-hash (incl. start-up)',
+          best(runs, () => runTool(kubo, ['add', '-r', '--only-hash', '-Q', input.target], kuboEnv)),
+        );
     }
   }
 
-  const v0 = (input: string): string | undefined => rows.find((r) => r.input === input && r.tool === 'ipfs-pin unixfs-v0-2015')?.cid;
+  const v0 = (input: string): string | undefined =>
+    rows.find((r) => r.input === input && r.tool === 'ipfs-pin unixfs-v0-2015')?.cid;
   const parity = inputs.map((i) => {
     const k = rows.find((r) => r.input === i.name && r.tool.startsWith('kubo'))?.cid;
     return { input: i.name, ours: v0(i.name), kubo: k, match: k === undefined ? null : k === v0(i.name) };
@@ -228,10 +296,16 @@ async function parent(): Promise<void> {
   const header = '| input | tool | rate | vs read+sha256 | peak RSS |';
   const lines = [header, '|---|---|---:|---:|---:|'];
   for (const r of rows) {
-    lines.push(`| ${r.input} | ${r.tool} | ${r.rate.toFixed(0)} ${r.unit} | ${r.ratio.toFixed(2)}x | ${r.maxRssMiB.toFixed(0)} MiB |`);
+    lines.push(
+      `| ${r.input} | ${r.tool} | ${r.rate.toFixed(0)} ${r.unit} | ${r.ratio.toFixed(2)}x | ${r.maxRssMiB.toFixed(0)} MiB |`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  for (const p of parity) if (p.match !== null) process.stdout.write(`kubo parity (${p.input}, unixfs-v0-2015): ${p.match ? 'same CID' : `DIFFERENT: ours ${p.ours}, kubo ${p.kubo}`}\n`);
+  for (const p of parity)
+    if (p.match !== null)
+      process.stdout.write(
+        `kubo parity (${p.input}, unixfs-v0-2015): ${p.match ? 'same CID' : `DIFFERENT: ours ${p.ours}, kubo ${p.kubo}`}\n`,
+      );
 
   const results = {
     date: new Date().toISOString(),

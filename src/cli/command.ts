@@ -19,7 +19,10 @@ export interface Command {
 type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
 
 /** node:util parseArgs, strict, with its errors turned into INVALID_INPUT. */
-export function parseCommandArgs<const C extends ParseArgsConfig>(argv: string[], config: C): ReturnType<typeof parseArgs<C>> {
+export function parseCommandArgs<const C extends ParseArgsConfig>(
+  argv: string[],
+  config: C,
+): ReturnType<typeof parseArgs<C>> {
   try {
     return parseArgs<C>({ ...config, args: argv, strict: true });
   } catch (err) {

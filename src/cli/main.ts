@@ -30,7 +30,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? rest[0] : undefined;
-      if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return await (COMMANDS[topic] as (typeof COMMANDS)[string]).run(['--help'], { ...io, debug });
+      if (topic !== undefined && Object.hasOwn(COMMANDS, topic))
+        return await (COMMANDS[topic] as (typeof COMMANDS)[string]).run(['--help'], { ...io, debug });
       (name === undefined ? io.stderr : io.stdout).write(`${usage()}\n`);
       return name === undefined ? EXIT.USAGE : EXIT.OK;
     }
@@ -40,7 +41,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     }
     const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (command === undefined) {
-      throw new IpfsPinError('INVALID_INPUT', `unknown command '${name}': the commands are ${Object.keys(COMMANDS).join(', ')}`);
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `unknown command '${name}': the commands are ${Object.keys(COMMANDS).join(', ')}`,
+      );
     }
     return await command.run(rest, { ...io, debug });
   } catch (err) {

@@ -5,7 +5,12 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
  * One failure on stderr: `ipfs-pin <command>: CODE: message`, then what to do (the
  * code's hint), then the stack only with --debug. Returns the exit status.
  */
-export function printError(stderr: NodeJS.WritableStream, command: string, error: unknown, debug = false): number {
+export function printError(
+  stderr: NodeJS.WritableStream,
+  command: string,
+  error: unknown,
+  debug = false,
+): number {
   const prefix = command === '' ? 'ipfs-pin' : `ipfs-pin ${command}`;
   if (isIpfsPinError(error)) {
     stderr.write(`${prefix}: ${error.code}: ${error.message}\n`);
@@ -18,7 +23,8 @@ export function printError(stderr: NodeJS.WritableStream, command: string, error
   if (debug) {
     stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     const cause = error instanceof Error ? error.cause : undefined;
-    if (cause !== undefined) stderr.write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    if (cause !== undefined)
+      stderr.write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
   }
   return isIpfsPinError(error) ? exitCodeForError(error) : EXIT.FAILURE;
 }

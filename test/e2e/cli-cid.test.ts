@@ -29,7 +29,8 @@ beforeAll(async () => {
   if (!existsSync(cli) || statSync(cli).mtimeMs < newestMtime(path.join(repoRoot, 'src'))) {
     spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
   }
-  if (!existsSync(cli)) throw new Error(`${cli} is missing after npm run build: the build failed, run it to see why`);
+  if (!existsSync(cli))
+    throw new Error(`${cli} is missing after npm run build: the build failed, run it to see why`);
   dir = await mkdtemp(path.join(tmpdir(), 'ipfs-pin-cli-'));
   await mkdir(path.join(dir, 'site/.well-known'), { recursive: true });
   await writeFile(path.join(dir, 'site/mars.txt'), 'Hello Mars!\n');
@@ -57,7 +58,10 @@ describe('ipfs-pin cid', () => {
     expect(hidden.status).toBe(0);
     expect(hidden.stderr).toBe('');
     expect(hidden.stdout).not.toBe('QmWSgS32xQEcXMeqd3YPJLrNBLSdsfYCep2U7CFkyrjXwY\n');
-    const ignored = run(['cid', 'site', '--hidden', '--ignore', '.well-known/', '--profile', 'unixfs-v0-2015'], dir);
+    const ignored = run(
+      ['cid', 'site', '--hidden', '--ignore', '.well-known/', '--profile', 'unixfs-v0-2015'],
+      dir,
+    );
     expect(ignored.stdout).toBe('QmWSgS32xQEcXMeqd3YPJLrNBLSdsfYCep2U7CFkyrjXwY\n');
   });
 

@@ -24,8 +24,23 @@ interface Vector {
   expected: string;
 }
 interface Generator {
-  VECTORS: { vectors: Vector[]; profiles: Record<string, { chunker: string; maxLinks: number; cidVersion: number; rawLeaves: boolean; hamtThresholdBytes: number; hamtEstimation: string }> };
-  vectorEntries(v: Vector): { stream: () => AsyncIterable<Uint8Array> } | { path: string; bytes?: Uint8Array; symlink?: string }[];
+  VECTORS: {
+    vectors: Vector[];
+    profiles: Record<
+      string,
+      {
+        chunker: string;
+        maxLinks: number;
+        cidVersion: number;
+        rawLeaves: boolean;
+        hamtThresholdBytes: number;
+        hamtEstimation: string;
+      }
+    >;
+  };
+  vectorEntries(
+    v: Vector,
+  ): { stream: () => AsyncIterable<Uint8Array> } | { path: string; bytes?: Uint8Array; symlink?: string }[];
 }
 
 if (!existsSync(path.join(vectorsDir, 'generate.mjs'))) {

@@ -59,15 +59,19 @@ async function stockImport(root: string, count: number, profile: ProfileName): P
     return { path: rel, content: readFileSync(path.join(root, rel.slice('site/'.length))) };
   });
   let last: CID | undefined;
-  for await (const entry of importer(candidates, { put: async (cid: CID) => cid }, {
-    cidVersion: p.cidVersion,
-    rawLeaves: p.rawLeaves,
-    chunker: fixedSize({ chunkSize: p.chunkSize }),
-    layout: balanced({ maxChildrenPerNode: p.maxLinks }),
-    shardSplitThresholdBytes: p.hamtThresholdBytes,
-    shardSplitStrategy: p.hamtEstimation,
-    shardFanoutBits: Math.log2(p.hamtFanout),
-  })) {
+  for await (const entry of importer(
+    candidates,
+    { put: async (cid: CID) => cid },
+    {
+      cidVersion: p.cidVersion,
+      rawLeaves: p.rawLeaves,
+      chunker: fixedSize({ chunkSize: p.chunkSize }),
+      layout: balanced({ maxChildrenPerNode: p.maxLinks }),
+      shardSplitThresholdBytes: p.hamtThresholdBytes,
+      shardSplitStrategy: p.hamtEstimation,
+      shardFanoutBits: Math.log2(p.hamtFanout),
+    },
+  )) {
     if (entry.path === 'site') last = entry.cid;
   }
   if (!last) throw new Error('the stock importer gave no root');
@@ -76,31 +80,43 @@ async function stockImport(root: string, count: number, profile: ProfileName): P
 
 describe('HAMT decision counts sub-directories (kubo parity)', () => {
   // links-bytes: each link is 30 name bytes + 34 CIDv0 bytes = 64; 4096 * 64 = 262144.
-  it('unixfs-v0-2015: 4096 folders stay basic (= threshold), and the stock importer agrees', { timeout: 120_000 }, async () => {
-    const root = await site(4096);
-    const sink = memorySink();
-    const ours = await importDirectory(root, { profile: 'unixfs-v0-2015', blockstore: sink });
-    expect(rootType(sink.get(ours.cid))).toBe('directory');
-    expect(ours.cid.toString()).toBe((await stockImport(root, 4096, 'unixfs-v0-2015')).toString());
-  });
+  it(
+    'unixfs-v0-2015: 4096 folders stay basic (= threshold), and the stock importer agrees',
+    { timeout: 120_000 },
+    async () => {
+      const root = await site(4096);
+      const sink = memorySink();
+      const ours = await importDirectory(root, { profile: 'unixfs-v0-2015', blockstore: sink });
+      expect(rootType(sink.get(ours.cid))).toBe('directory');
+      expect(ours.cid.toString()).toBe((await stockImport(root, 4096, 'unixfs-v0-2015')).toString());
+    },
+  );
 
-  it('unixfs-v0-2015: 4097 folders shard (> threshold), where the stock importer does not', { timeout: 120_000 }, async () => {
-    const root = await site(4097);
-    const sink = memorySink();
-    const ours = await importDirectory(root, { profile: 'unixfs-v0-2015', blockstore: sink });
-    expect(rootType(sink.get(ours.cid))).toBe('hamt-sharded-directory');
-    const stock = await stockImport(root, 4097, 'unixfs-v0-2015');
-    expect(stock.toString()).not.toBe(ours.cid.toString());
-  });
+  it(
+    'unixfs-v0-2015: 4097 folders shard (> threshold), where the stock importer does not',
+    { timeout: 120_000 },
+    async () => {
+      const root = await site(4097);
+      const sink = memorySink();
+      const ours = await importDirectory(root, { profile: 'unixfs-v0-2015', blockstore: sink });
+      expect(rootType(sink.get(ours.cid))).toBe('hamt-sharded-directory');
+      const stock = await stockImport(root, 4097, 'unixfs-v0-2015');
+      expect(stock.toString()).not.toBe(ours.cid.toString());
+    },
+  );
 
   // block-bytes: each link encodes to 74 bytes here (CID 38 + name 32 + Tsize 2 + framing 2)
   // and the Data field to 4: 4 + 3543 * 74 = 262186 > 262144 (3542 would be 262112).
-  it('unixfs-v1-2025: a block just over 256 KiB of folder links shards, where the stock importer does not', { timeout: 120_000 }, async () => {
-    const root = await site(3543);
-    const sink = memorySink();
-    const ours = await importDirectory(root, { blockstore: sink });
-    expect(rootType(sink.get(ours.cid))).toBe('hamt-sharded-directory');
-    const stock = await stockImport(root, 3543, 'unixfs-v1-2025');
-    expect(stock.toString()).not.toBe(ours.cid.toString());
-  });
+  it(
+    'unixfs-v1-2025: a block just over 256 KiB of folder links shards, where the stock importer does not',
+    { timeout: 120_000 },
+    async () => {
+      const root = await site(3543);
+      const sink = memorySink();
+      const ours = await importDirectory(root, { blockstore: sink });
+      expect(rootType(sink.get(ours.cid))).toBe('hamt-sharded-directory');
+      const stock = await stockImport(root, 3543, 'unixfs-v1-2025');
+      expect(stock.toString()).not.toBe(ours.cid.toString());
+    },
+  );
 });

@@ -62,7 +62,12 @@ describe('hidden files', () => {
     for (const s of result.skipped) expect(s.detail).toMatch(/hidden: true/);
     expect(result.skipped.find((s) => s.path === '.well-known')?.detail).toMatch(/\.well-known/);
     expect(result.files).toBe(2);
-    const expected = await importTree(treeFromEntries([{ path: 'index.html', bytes: text('<h1>hi</h1>') }, { path: 'a/b.txt', bytes: text('b') }]));
+    const expected = await importTree(
+      treeFromEntries([
+        { path: 'index.html', bytes: text('<h1>hi</h1>') },
+        { path: 'a/b.txt', bytes: text('b') },
+      ]),
+    );
     expect(result.cid.equals(expected.cid)).toBe(true);
   });
 
@@ -118,7 +123,9 @@ describe('directories and files', () => {
     await mkdir(path.join(dir, 'empty/deeper'), { recursive: true });
     const result = await importDirectory(dir);
     expect(result.directories).toBe(3);
-    const expected = await importTree(treeFromEntries([{ path: 'a.txt', bytes: text('a') }, { path: 'empty/deeper' }]));
+    const expected = await importTree(
+      treeFromEntries([{ path: 'a.txt', bytes: text('a') }, { path: 'empty/deeper' }]),
+    );
     expect(result.cid.equals(expected.cid)).toBe(true);
     const withoutEmpty = await importTree(treeFromEntries([{ path: 'a.txt', bytes: text('a') }]));
     expect(result.cid.equals(withoutEmpty.cid)).toBe(false);
@@ -147,7 +154,9 @@ describe('directories and files', () => {
     await put('a.txt', 'a');
     execFileSync('mkfifo', [path.join(dir, 'pipe')]);
     const result = await importDirectory(dir);
-    expect(result.skipped).toEqual([{ path: 'pipe', reason: 'special-file', detail: expect.stringMatching(/FIFO/) as unknown }]);
+    expect(result.skipped).toEqual([
+      { path: 'pipe', reason: 'special-file', detail: expect.stringMatching(/FIFO/) as unknown },
+    ]);
     expect(result.files).toBe(1);
   });
 
@@ -272,14 +281,21 @@ describe('blocks and progress', () => {
     const result = await importDirectory(dir, { blockstore: sink, onProgress: (e) => events.push(e) });
     const root = sink.get(result.cid);
     expect(root).toBeDefined();
-    expect(UnixFS.unmarshal(dagPb.decode(root as Uint8Array).Data ?? new Uint8Array()).type).toBe('directory');
+    expect(UnixFS.unmarshal(dagPb.decode(root as Uint8Array).Data ?? new Uint8Array()).type).toBe(
+      'directory',
+    );
     expect(sink.blocks.size).toBeGreaterThanOrEqual(6);
     expect(events[0]?.type).toBe('unixfs:walk:done');
     const last = events.at(-1);
     expect(last?.type).toBe('unixfs:import:done');
     const progress = events.filter((e) => e.type === 'unixfs:import:progress');
     const final = progress.at(-1);
-    expect(final?.detail).toEqual({ files: 2, bytes: 3 * 1024 * 1024 + 10, totalFiles: 2, totalBytes: 3 * 1024 * 1024 + 10 });
+    expect(final?.detail).toEqual({
+      files: 2,
+      bytes: 3 * 1024 * 1024 + 10,
+      totalFiles: 2,
+      totalBytes: 3 * 1024 * 1024 + 10,
+    });
     expect(progress.length).toBeGreaterThan(2);
   });
 
@@ -289,13 +305,19 @@ describe('blocks and progress', () => {
     await put('f.bin', bytes);
     for (const profile of ['unixfs-v0-2015', 'unixfs-v1-2025'] as const) {
       const fromDisk = await importDirectory(path.join(dir, 'f.bin'), { profile });
-      const fromMemory = await importTree(treeFromEntries([{ path: 'f.bin', bytes }]).children[0]!, { profile });
+      const fromMemory = await importTree(treeFromEntries([{ path: 'f.bin', bytes }]).children[0]!, {
+        profile,
+      });
       expect(fromDisk.cid.toString()).toBe(fromMemory.cid.toString());
     }
   });
 });
 
-export function memorySink(): { blocks: Map<string, Uint8Array>; put(cid: CID, bytes: Uint8Array): void; get(cid: CID): Uint8Array | undefined } {
+export function memorySink(): {
+  blocks: Map<string, Uint8Array>;
+  put(cid: CID, bytes: Uint8Array): void;
+  get(cid: CID): Uint8Array | undefined;
+} {
   const blocks = new Map<string, Uint8Array>();
   return {
     blocks,

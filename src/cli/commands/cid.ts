@@ -36,10 +36,16 @@ export const cidCommand: Command = {
         return EXIT.OK;
       }
       if (positionals.length !== 1) {
-        throw new IpfsPinError('INVALID_INPUT', positionals.length === 0 ? 'give the path to import' : `give one path, got ${positionals.length}`);
+        throw new IpfsPinError(
+          'INVALID_INPUT',
+          positionals.length === 0 ? 'give the path to import' : `give one path, got ${positionals.length}`,
+        );
       }
       if (values.profile !== undefined && !isProfileName(values.profile)) {
-        throw new IpfsPinError('INVALID_INPUT', `unknown --profile '${values.profile}': use one of ${Object.keys(PROFILES).join(', ')}`);
+        throw new IpfsPinError(
+          'INVALID_INPUT',
+          `unknown --profile '${values.profile}': use one of ${Object.keys(PROFILES).join(', ')}`,
+        );
       }
       // Loaded here, not at start-up: --help and the other commands stay fast.
       const { importDirectory } = await import('../../lib/unixfs/import-directory.js');
@@ -50,7 +56,9 @@ export const cidCommand: Command = {
         ...(io.signal ? { signal: io.signal } : {}),
       });
       warnSkipped(io, result);
-      io.stdout.write(values.json === true ? `${JSON.stringify(report(result), null, 2)}\n` : `${result.cid.toString()}\n`);
+      io.stdout.write(
+        values.json === true ? `${JSON.stringify(report(result), null, 2)}\n` : `${result.cid.toString()}\n`,
+      );
       return EXIT.OK;
     } catch (err) {
       return printError(io.stderr, 'cid', err, io.debug === true);
@@ -67,12 +75,18 @@ function warnSkipped(io: CommandIo, result: ImportResult): void {
   if (hidden.length > 0) {
     const shown = hidden.slice(0, 5).map((s) => s.path);
     const more = hidden.length > shown.length ? `, and ${hidden.length - shown.length} more` : '';
-    io.stderr.write(`ipfs-pin cid: warning: skipped ${hidden.length} dot-file${hidden.length === 1 ? '' : 's'} (${shown.join(', ')}${more}): pass --hidden to include them\n`);
+    io.stderr.write(
+      `ipfs-pin cid: warning: skipped ${hidden.length} dot-file${hidden.length === 1 ? '' : 's'} (${shown.join(', ')}${more}): pass --hidden to include them\n`,
+    );
     if (hidden.some((s) => s.path === '.well-known' || s.path.endsWith('/.well-known'))) {
-      io.stderr.write('ipfs-pin cid: warning: .well-known/ is not included; sites usually need it (security.txt, assetlinks.json...)\n');
+      io.stderr.write(
+        'ipfs-pin cid: warning: .well-known/ is not included; sites usually need it (security.txt, assetlinks.json...)\n',
+      );
     }
   }
   for (const s of result.skipped.filter((e) => e.reason === 'special-file')) {
-    io.stderr.write(`ipfs-pin cid: warning: skipped ${s.path}: ${s.detail ?? 'not a file, directory or symlink'}\n`);
+    io.stderr.write(
+      `ipfs-pin cid: warning: skipped ${s.path}: ${s.detail ?? 'not a file, directory or symlink'}\n`,
+    );
   }
 }

@@ -41,7 +41,10 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
   const store = toStorage(options.sink, signal);
   const concurrency = options.concurrency ?? 32;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new IpfsPinError('INVALID_INPUT', `concurrency must be a positive integer, got ${String(concurrency)}`);
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `concurrency must be a positive integer, got ${String(concurrency)}`,
+    );
   }
   let bytesRead = 0;
   let filesDone = 0;
@@ -130,7 +133,11 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
   } catch (err) {
     if (isIpfsPinError(err)) throw err;
     if (signal?.aborted) throw abortError(signal, 'The import');
-    throw new IpfsPinError('IMPORT_FAILED', `Import failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new IpfsPinError(
+      'IMPORT_FAILED',
+      `Import failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   if (!root.link) throw new Error('internal: the root has no link');
   return root.link;

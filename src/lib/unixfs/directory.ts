@@ -22,7 +22,11 @@ export function linksBytes(links: readonly NamedLink[]): number {
  * HAMT the way kubo does: from every link, sub-directories included, and a HAMT only
  * when the estimate is strictly greater than the threshold.
  */
-export async function buildDirectory(links: readonly NamedLink[], params: ProfileParams, store: WritableStorage): Promise<Link & { sharded: boolean }> {
+export async function buildDirectory(
+  links: readonly NamedLink[],
+  params: ProfileParams,
+  store: WritableStorage,
+): Promise<Link & { sharded: boolean }> {
   if (params.hamtEstimation === 'links-bytes' && linksBytes(links) > params.hamtThresholdBytes) {
     return { ...(await buildHamt(links, params.hamtFanout, params.cidVersion, store)), sharded: true };
   }

@@ -29,7 +29,8 @@ export async function buildHamt(
   store: WritableStorage,
 ): Promise<Link> {
   const bits = Math.log2(fanout);
-  if (!Number.isInteger(bits) || bits < 3 || bits > 10) throw new RangeError(`HAMT fanout must be a power of two, got ${fanout}`);
+  if (!Number.isInteger(bits) || bits < 3 || bits > 10)
+    throw new RangeError(`HAMT fanout must be a power of two, got ${fanout}`);
   const bucket = createHAMT<Link>({ hashFn: hamtHash, bits });
   for (const link of links) await bucket.put(link.name, { cid: link.cid, size: link.size });
   return flushBucket(bucket, cidVersion, store);
@@ -57,7 +58,12 @@ async function flushBucket(bucket: Bucket<Link>, cidVersion: 0 | 1, store: Writa
 
   // go-unixfs writes the bitfield little-endian.
   const data = Uint8Array.from(children.bitField().reverse());
-  const unixfs = new UnixFS({ type: 'hamt-sharded-directory', data, fanout: BigInt(bucket.tableSize()), hashType: MURMUR3_X64_64 });
+  const unixfs = new UnixFS({
+    type: 'hamt-sharded-directory',
+    data,
+    fanout: BigInt(bucket.tableSize()),
+    hashType: MURMUR3_X64_64,
+  });
   const bytes = encode(prepare({ Data: unixfs.marshal(), Links: links }));
   const cid = await persistDagPb(bytes, cidVersion, store);
   return { cid, size: bytes.byteLength + childrenSize };

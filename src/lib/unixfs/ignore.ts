@@ -8,7 +8,10 @@ export function createIgnoreMatcher(patterns: readonly string[] | undefined): Ig
   if (patterns === undefined || patterns.length === 0) return undefined;
   for (const p of patterns) {
     if (typeof p !== 'string' || p.trim() === '') {
-      throw new IpfsPinError('INVALID_INPUT', `Each ignore pattern must be a non-empty string, got ${JSON.stringify(p)}`);
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `Each ignore pattern must be a non-empty string, got ${JSON.stringify(p)}`,
+      );
     }
   }
   const ig = ignore().add(patterns as string[]);

@@ -28,7 +28,10 @@ export async function importDirectory(path: string, options: ImportOptions = {})
  * The same import from a tree that is not on disk (tests, generated or streamed inputs).
  * Hidden-file and ignore rules are the walk's business, so they do not apply here.
  */
-export async function importTree(root: TreeEntry, options: Omit<ImportOptions, 'hidden' | 'ignore'> = {}): Promise<ImportResult> {
+export async function importTree(
+  root: TreeEntry,
+  options: Omit<ImportOptions, 'hidden' | 'ignore'> = {},
+): Promise<ImportResult> {
   const params = resolveProfile(options.profile, options.overrides);
   if (options.signal?.aborted) throw abortError(options.signal, 'The import');
   return importWalked(root, [], options, params);

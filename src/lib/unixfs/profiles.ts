@@ -41,11 +41,17 @@ export function isProfileName(value: unknown): value is ProfileName {
 function positiveInteger(name: string, value: number | undefined, max: number): void {
   if (value === undefined) return;
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new IpfsPinError('INVALID_INPUT', `${name} must be an integer from 1 to ${max}, got ${String(value)}`);
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `${name} must be an integer from 1 to ${max}, got ${String(value)}`,
+    );
   }
 }
 
-export function resolveProfile(profile: ProfileName | undefined, overrides: ProfileOverrides = {}): ProfileParams {
+export function resolveProfile(
+  profile: ProfileName | undefined,
+  overrides: ProfileOverrides = {},
+): ProfileParams {
   const name = profile ?? DEFAULT_PROFILE;
   if (!isProfileName(name)) {
     throw new IpfsPinError(
@@ -61,6 +67,8 @@ export function resolveProfile(profile: ProfileName | undefined, overrides: Prof
     ...PROFILES[name],
     ...(overrides.chunkSize === undefined ? {} : { chunkSize: overrides.chunkSize }),
     ...(overrides.maxLinks === undefined ? {} : { maxLinks: overrides.maxLinks }),
-    ...(overrides.hamtThresholdBytes === undefined ? {} : { hamtThresholdBytes: overrides.hamtThresholdBytes }),
+    ...(overrides.hamtThresholdBytes === undefined
+      ? {}
+      : { hamtThresholdBytes: overrides.hamtThresholdBytes }),
   };
 }

@@ -4,8 +4,16 @@ import { fsError } from './fs-errors.js';
 
 const open = (path: string): Promise<number> =>
   new Promise((resolve, reject) => fs.open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
-const read = (fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> =>
-  new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+const read = (
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> =>
+  new Promise((resolve, reject) =>
+    fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 const close = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
 
 interface Piece {
@@ -20,7 +28,12 @@ interface Piece {
  * read already running while the importer hashes the current piece. The last read asks
  * for one byte more, so a file that grew since the walk is seen without an extra read.
  */
-export async function* readFileChunks(path: string, size: number, chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* readFileChunks(
+  path: string,
+  size: number,
+  chunkSize: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
     fd = await open(path);
@@ -73,7 +86,11 @@ export async function* readFileChunks(path: string, size: number, chunkSize: num
 }
 
 function changed(path: string, how: string): IpfsPinError {
-  return new IpfsPinError('IMPORT_FAILED', `${path} ${how} while it was being imported: import a directory nothing writes to`, {
-    data: { path },
-  });
+  return new IpfsPinError(
+    'IMPORT_FAILED',
+    `${path} ${how} while it was being imported: import a directory nothing writes to`,
+    {
+      data: { path },
+    },
+  );
 }

@@ -18,7 +18,10 @@ export interface SkippedEntry {
 
 export type ImportProgressEvent =
   | ProgressEvent<'unixfs:walk:done', { files: number; directories: number; symlinks: number; bytes: number }>
-  | ProgressEvent<'unixfs:import:progress', { files: number; bytes: number; totalFiles?: number; totalBytes?: number }>
+  | ProgressEvent<
+      'unixfs:import:progress',
+      { files: number; bytes: number; totalFiles?: number; totalBytes?: number }
+    >
   | ProgressEvent<'unixfs:import:done', ImportResult>;
 
 export interface ImportOptions extends CallOptions<ImportProgressEvent> {

@@ -45,7 +45,10 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new IpfsPinError('IMPORT_NOT_FOUND', `No such file or directory: ${rootPath}`, { cause: err, data: { path: rootPath } });
+      throw new IpfsPinError('IMPORT_NOT_FOUND', `No such file or directory: ${rootPath}`, {
+        cause: err,
+        data: { path: rootPath },
+      });
     }
     throw fsError(err, rootPath, 'read');
   }
@@ -56,7 +59,11 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
     return { root: diskFile(absolute, name, '', rootStats.size), totals, skipped };
   }
   if (!rootStats.isDirectory()) {
-    throw new IpfsPinError('INVALID_INPUT', `${rootPath} is not a file or a directory: there is nothing to import`, { data: { path: rootPath } });
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `${rootPath} is not a file or a directory: there is nothing to import`,
+      { data: { path: rootPath } },
+    );
   }
 
   const walkDir = async (absDir: string, relDir: string, dirName: string): Promise<DirEntry> => {
@@ -82,7 +89,10 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
       let stats: Stats | undefined;
       if (!dirent.isFile() && !isDir && !dirent.isSymbolicLink() && isUnknown(dirent)) {
         // Some filesystems do not report the type in the listing.
-        stats = await lstatOrThrow(Buffer.concat([Buffer.from(`${absDir}${nodePath.sep}`), dirent.name]), `${absDir}${nodePath.sep}${lossy}`);
+        stats = await lstatOrThrow(
+          Buffer.concat([Buffer.from(`${absDir}${nodePath.sep}`), dirent.name]),
+          `${absDir}${nodePath.sep}${lossy}`,
+        );
         isDir = stats.isDirectory();
       }
       if (matcher?.(rel, isDir) === true) {
@@ -121,10 +131,19 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
         totals.bytes += size;
         dir.children.push(diskFile(k.abs, k.name, k.rel, size));
       } else if (isLink) {
-        dir.children.push({ kind: 'symlink', name: k.name, path: k.rel, target: await symlinkTarget(k.abs, k.rel) });
+        dir.children.push({
+          kind: 'symlink',
+          name: k.name,
+          path: k.rel,
+          target: await symlinkTarget(k.abs, k.rel),
+        });
         totals.symlinks++;
       } else {
-        skipped.push({ path: k.rel, reason: 'special-file', detail: `${specialKind(k.stats ?? k.dirent)}: UnixFS cannot store it` });
+        skipped.push({
+          path: k.rel,
+          reason: 'special-file',
+          detail: `${specialKind(k.stats ?? k.dirent)}: UnixFS cannot store it`,
+        });
       }
     }
     return dir;
@@ -165,9 +184,13 @@ async function symlinkTarget(abs: string, rel: string): Promise<string> {
   try {
     return strictUtf8.decode(target);
   } catch {
-    throw new IpfsPinError('IMPORT_INVALID_NAME', `Symlink target is not valid UTF-8: ${abs} (bytes: ${target.toString('hex')})`, {
-      data: { path: rel, bytes: target.toString('hex') },
-    });
+    throw new IpfsPinError(
+      'IMPORT_INVALID_NAME',
+      `Symlink target is not valid UTF-8: ${abs} (bytes: ${target.toString('hex')})`,
+      {
+        data: { path: rel, bytes: target.toString('hex') },
+      },
+    );
   }
 }
 
@@ -182,6 +205,7 @@ function specialKind(s: Stats | Dirent<Buffer>): string {
 function hiddenDetail(name: string, isDir: boolean): string {
   const what = isDir ? 'dot-directory' : 'dot-file';
   const how = 'pass hidden: true (CLI --hidden, action input hidden: true) to include it';
-  if (name === '.well-known') return `${what} skipped: ${how}; sites usually need .well-known/ (security.txt, assetlinks.json...)`;
+  if (name === '.well-known')
+    return `${what} skipped: ${how}; sites usually need .well-known/ (security.txt, assetlinks.json...)`;
   return `${what} skipped: ${how}`;
 }
