@@ -407,11 +407,20 @@ describe('list: encoding and pagination', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('stops on a service that repeats the same page', async () => {
+  it('stops on a service that repeats the same page, then asks once for the rest', async () => {
     await using server = await startFaultServer({ handler: memoryPsa(manyPins(30), { ignoreBefore: true }) });
     const got = await collect(client(server).list({ status: ['pinned'], limit: 7 }));
+    expect(got).toHaveLength(30);
+    expect(new Set(got.map((p) => p.requestid)).size).toBe(30);
+    expect(server.requests.map((r) => r.query.get('limit'))).toEqual(['7', '7', '1000']);
+  });
+
+  it('ends on a service that repeats the same page whatever the limit', async () => {
+    const pins = manyPins(30);
+    await using server = await startFaultServer({ handler: () => json(200, { count: 30, results: pins.slice(0, 7) }) });
+    const got = await collect(client(server).list({ status: ['pinned'], limit: 7 }));
     expect(got).toHaveLength(7);
-    expect(server.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(3);
   });
 
   it('yields each pin once with an inclusive before (ipfs-cluster), and ends', async () => {
@@ -426,6 +435,14 @@ describe('list: encoding and pagination', () => {
     expect(await collect(client(server).list({ status: ['pinned'], limit: 7 }))).toHaveLength(21);
     // 7 + 7 + 7, then an empty page to be sure.
     expect(server.requests).toHaveLength(4);
+  });
+
+  it('collects what before-paging misses on a service that does not sort newest first', async () => {
+    await using server = await startFaultServer({ handler: memoryPsa(manyPins(30), { oldestFirst: true }) });
+    const got = await collect(client(server).list({ status: ['pinned'], limit: 7 }));
+    expect(new Set(got.map((p) => p.requestid)).size).toBe(30);
+    expect(got).toHaveLength(30);
+    expect(server.requests.map((r) => r.query.get('limit'))).toEqual(['7', '7', '1000']);
   });
 
   it('reads the page size the service chose when no limit is asked', async () => {

@@ -23,6 +23,8 @@ export interface MemoryPsaOptions {
   ignoreBefore?: boolean;
   /** Treat `before` as inclusive (ipfs-cluster). */
   inclusiveBefore?: boolean;
+  /** Answer oldest first, so `before` paging finds nothing past page one (unsorted services). */
+  oldestFirst?: boolean;
   /** Answer `count` = the page length instead of every match (a common deviation). */
   countIsPageSize?: boolean;
   /** Default page size when none is asked. */
@@ -53,7 +55,7 @@ export function memoryPsa(pins: PinStatus[], options: MemoryPsaOptions = {}): Fa
           const b = Date.parse(before);
           return options.inclusiveBefore === true ? t <= b : t < b;
         })
-        .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+        .sort((a, b) => (Date.parse(b.created) - Date.parse(a.created)) * (options.oldestFirst === true ? -1 : 1));
       const results = options.ignoreLimit === true ? matches : matches.slice(0, limit);
       return json(200, { count: options.countIsPageSize === true ? results.length : matches.length, results });
     }

@@ -9,7 +9,9 @@ import { checkListQuery, splitByCid } from './list-query.js';
  * the first page's `count` reached, a page holding its whole `count` (unless it is exactly
  * `limit` long: some services count the page, not the matches), or a page that brings
  * nothing new. The last one ends the loop on services that ignore `limit`, repeat items,
- * or treat `before` as inclusive (ipfs-cluster). An empty `cid` list matches nothing.
+ * or treat `before` as inclusive (ipfs-cluster). When the pages end short of the first
+ * `count`, one more request with the largest `limit` (1000) collects what a service that
+ * does not sort newest first left out. An empty `cid` list matches nothing.
  */
 export async function* listAll(query: ListQuery, fetchPage: (query: ListQuery) => Promise<PinResults>): AsyncGenerator<PinStatus> {
   checkListQuery(query);
@@ -43,8 +45,20 @@ export async function* listAll(query: ListQuery, fetchPage: (query: ListQuery) =
       if (oldest === undefined) break;
       before = oldest;
     }
+    if (total !== undefined && seen.size < total && chunk.limit !== MAX_LIMIT) {
+      // `before` paging missed some: the service does not sort newest first (ipfs-cluster
+      // returns any `limit` of them). One request for up to 1000 picks up the rest.
+      const page = await fetchPage({ ...chunk, limit: MAX_LIMIT });
+      for (const pin of page.results) {
+        if (yielded.has(pin.requestid)) continue;
+        yielded.add(pin.requestid);
+        yield pin;
+      }
+    }
   }
 }
+
+const MAX_LIMIT = 1000;
 
 /** The `created` string of the oldest result, as the service wrote it. */
 function oldestCreated(results: readonly PinStatus[]): string | undefined {
