@@ -10,6 +10,7 @@ import type { PinFlowProgressEvent } from './types.js';
 import { fitToDeadline, pollDelay } from './poll-delay.js';
 import { statusDetails, statusKind } from './status.js';
 import { isTransient, retryAfterOf } from './transient.js';
+import { shouldWakeEarly } from './quiet-wake.js';
 
 export interface WatchContext {
   service: string;
@@ -47,6 +48,7 @@ export async function watchPin(
   let retryAfterMs: number | undefined;
   let lastError: IpfsPinError | undefined;
   const unknownSeen = new Set<string>();
+  const served: ServedWatch = { lastPoll: Date.now(), bytesAtLastPoll: ctx.node?.stats().bytesServed ?? 0 };
 
   // Returns true when the pin is done.
   const handle = (status: PinStatus): boolean => {
@@ -119,10 +121,12 @@ export async function watchPin(
       });
       const delay = fitToDeadline(planned, ctx.deadline.remaining(), ctx.minIntervalMs);
       // No room for one more request: wait out the deadline (it throws from the sleep).
-      await sleep(delay ?? ctx.deadline.remaining() + 1, signal);
+      await waitToPoll(delay ?? ctx.deadline.remaining() + 1, ctx, served, signal);
       attempt += 1;
       retryAfterMs = undefined;
       let status: PinStatus;
+      served.lastPoll = Date.now();
+      served.bytesAtLastPoll = ctx.node?.stats().bytesServed ?? 0;
       try {
         status = await client.get(requestid, psaOptions);
       } catch (err) {
@@ -198,4 +202,50 @@ async function timeoutError(
       ...(lastError === undefined ? {} : { cause: lastError }),
     },
   );
+}
+
+interface ServedWatch {
+  lastPoll: number;
+  bytesAtLastPoll: number;
+}
+
+/** How often the wait looks at the node's counters (local, free), and how long quiet means done. */
+const TICK_MS = 250;
+const QUIET_MS = 750;
+
+/**
+ * Sleeps `delayMs`, or less when the service was fetching from our node and stopped (see
+ * shouldWakeEarly). Without a node it is a plain sleep.
+ */
+async function waitToPoll(
+  delayMs: number,
+  ctx: WatchContext,
+  served: ServedWatch,
+  signal: AbortSignal,
+): Promise<void> {
+  const node = ctx.node;
+  if (node === undefined) return sleep(delayMs, signal);
+  const until = Date.now() + delayMs;
+  let bytes = node.stats().bytesServed;
+  let grewAt = Date.now();
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) return;
+    await sleep(Math.min(TICK_MS, left), signal);
+    const now = Date.now();
+    const current = node.stats().bytesServed;
+    if (current !== bytes) {
+      bytes = current;
+      grewAt = now;
+    }
+    const early = shouldWakeEarly({
+      sinceLastRequestMs: now - served.lastPoll,
+      minIntervalMs: ctx.minIntervalMs,
+      bytesAtLastPoll: served.bytesAtLastPoll,
+      bytesNow: current,
+      quietForMs: now - grewAt,
+      quietMs: QUIET_MS,
+    });
+    if (early) return;
+  }
 }

@@ -1,0 +1,209 @@
+// `npm run bench:e2e`: seconds from start to `pinned` for a 100 MiB / 2,000-file tree on
+// loopback against a real pinning service (tools/psa-server, which fetches over bitswap),
+// and the requests each pin sent, beside the same job done by kubo (`ipfs add -r`, then
+// `ipfs pin remote add`) when kubo is built in .peers/bin. Prints a table, writes
+// bench/results/e2e.json. Ours is the built CLI run as a user would (process start included);
+// kubo's daemon is started before its clock starts (its start-up is not counted).
+import { spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { registerHooks } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    try {
+      return nextResolve(specifier, context);
+    } catch (err) {
+      if (specifier.startsWith('.') && specifier.endsWith('.js'))
+        return nextResolve(specifier.replace(/\.js$/, '.ts'), context);
+      throw err;
+    }
+  },
+});
+
+const MiB = 1024 * 1024;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'build', 'cli', 'index.js');
+
+interface Row {
+  tool: string;
+  profile: string;
+  cid: string;
+  seconds: number;
+  requests: number;
+  byMethod: Record<string, number>;
+  complete: boolean;
+}
+
+function countRequests(logs: string): { total: number; byMethod: Record<string, number> } {
+  const byMethod: Record<string, number> = {};
+  let total = 0;
+  for (const m of logs.matchAll(/^psa-server: (GET|POST|DELETE) \/pins\S* \d{3}$/gm)) {
+    const method = m[1] ?? '?';
+    byMethod[method] = (byMethod[method] ?? 0) + 1;
+    total += 1;
+  }
+  return { total, byMethod };
+}
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      files: { type: 'string', default: '2000' },
+      mib: { type: 'string', default: '100' },
+      runs: { type: 'string', default: '1' },
+    },
+  });
+  const files = Number(values.files);
+  const bytes = Number(values.mib) * MiB;
+  const runs = Number(values.runs);
+  const { makeTree } = await import('../test/support/make-tree.js');
+  const { startPsaServer } = await import('../test/support/psa-server.js');
+  const { peerBinary } = await import('../test/support/peers.js');
+  const { startKubo } = await import('../test/support/kubo.js');
+
+  process.stderr.write(`bench:e2e: making a ${files}-file, ${values.mib} MiB tree\n`);
+  const tree = await makeTree({ files, bytes });
+  const rows: Row[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      let ipfsBinary: string | undefined;
+      try {
+        ipfsBinary = peerBinary('ipfs');
+      } catch {
+        process.stderr.write('bench:e2e: kubo is not in .peers/bin (npm run peers): no kubo rows\n');
+      }
+      const variants: { label: string; profile: string; args: string[] }[] = [
+        { label: 'ipfs-pin pin', profile: 'unixfs-v1-2025', args: [] },
+        { label: 'ipfs-pin pin', profile: 'kubo-cidv1', args: [] },
+        ...(ipfsBinary === undefined
+          ? []
+          : [
+              {
+                label: 'ipfs-pin pin --node kubo-binary',
+                profile: 'kubo-cidv1',
+                args: ['--node', `kubo-binary=${ipfsBinary}`],
+              },
+            ]),
+      ];
+      for (const { label, profile, args } of variants) {
+        const service = await startPsaServer();
+        try {
+          const t0 = performance.now();
+          const pinArgs = [
+            'pin',
+            tree.dir,
+            '--endpoint',
+            service.endpoint,
+            '--profile',
+            profile,
+            '--timeout',
+            '10m',
+            '--json',
+          ];
+          const r = await runCli([...pinArgs, ...args], { IPFS_PIN_TOKEN: service.token });
+          const seconds = (performance.now() - t0) / 1000;
+          if (r.code !== 0) throw new Error(`ipfs-pin exited with ${r.code}:\n${r.stderr}`);
+          const cid = (JSON.parse(r.stdout) as { cid: string }).cid;
+          const { total, byMethod } = countRequests(service.logs());
+          const dag = await service.hasDag(cid);
+          rows.push({
+            tool: label,
+            profile,
+            cid,
+            seconds,
+            requests: total,
+            byMethod,
+            complete: dag.complete,
+          });
+          process.stderr.write(
+            `bench:e2e: ${label} (${profile}) ${seconds.toFixed(2)} s, ${total} requests\n`,
+          );
+        } finally {
+          await service.stop();
+        }
+      }
+
+      if (ipfsBinary !== undefined) {
+        const service = await startPsaServer();
+        const kubo = await startKubo();
+        try {
+          const long = { timeoutMs: 15 * 60_000 };
+          const t0 = performance.now();
+          const add = await kubo.ipfs(['add', '-r', '-Q', '--cid-version=1', tree.dir], long);
+          const cid = add.stdout.trim();
+          await kubo.ipfs(
+            ['pin', 'remote', 'service', 'add', 'bench', service.endpoint, service.token],
+            long,
+          );
+          await kubo.ipfs(['pin', 'remote', 'add', '--service=bench', '--name=bench', cid], long);
+          const seconds = (performance.now() - t0) / 1000;
+          const { total, byMethod } = countRequests(service.logs());
+          const dag = await service.hasDag(cid);
+          rows.push({
+            tool: 'kubo add + pin remote add',
+            profile: 'kubo --cid-version=1',
+            cid,
+            seconds,
+            requests: total,
+            byMethod,
+            complete: dag.complete,
+          });
+          process.stderr.write(`bench:e2e: kubo ${seconds.toFixed(2)} s, ${total} requests\n`);
+        } finally {
+          await kubo.stop();
+          await service.stop();
+        }
+      }
+    }
+  } finally {
+    await rm(tree.dir, { recursive: true, force: true });
+  }
+
+  const header = `| tool | profile | seconds to pinned | requests per pin | DAG complete on the service |\n|---|---|---:|---:|---|`;
+  const lines = rows.map(
+    (r) =>
+      `| ${r.tool} | ${r.profile} | ${r.seconds.toFixed(2)} | ${r.requests} (${Object.entries(r.byMethod)
+        .map(([m, n]) => `${n} ${m}`)
+        .join(', ')}) | ${r.complete ? 'yes' : 'NO'} |`,
+  );
+  const table = [header, ...lines].join('\n');
+  process.stdout.write(`\n${files} files, ${values.mib} MiB, loopback, ${cpus().length} cores\n\n${table}\n`);
+  await mkdir(join(root, 'bench', 'results'), { recursive: true });
+  await writeFile(
+    join(root, 'bench', 'results', 'e2e.json'),
+    `${JSON.stringify(
+      {
+        when: new Date().toISOString(),
+        machine: { cores: cpus().length, memMiB: Math.round(totalmem() / MiB), node: process.version },
+        tree: { files: tree.files, bytes: tree.bytes },
+        rows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+await main();
