@@ -14,7 +14,7 @@ import { startGithubApi } from '../support/github-api.js';
 import type { GithubApi } from '../support/github-api.js';
 import { startMockPsa } from '../support/mock-psa.js';
 import type { MockPsa } from '../support/mock-psa.js';
-import { repoRoot } from '../support/peers.js';
+import { peerBinary, repoRoot } from '../support/peers.js';
 import { startPsaServer } from '../support/psa-server.js';
 import type { PsaServer } from '../support/psa-server.js';
 
@@ -250,6 +250,29 @@ describe('failures', () => {
     );
     expectMasked(run, [psa.token]);
   }, 30_000);
+});
+
+describe('with node: a kubo binary', () => {
+  it('spawns kubo, serves the data from it and gets the CID the embedded importer computes', async () => {
+    const ipfs = peerBinary('ipfs');
+    const dir = join(work, 'site-kubo');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'index.html'), `<h1>kubo ${String(Date.now())}</h1>\n`);
+    await writeFile(join(dir, 'data.bin'), Buffer.alloc(2_500_000, 7));
+    // The fork path computes the CID without any node or service.
+    const computed = await runAction({
+      inputs: { path: 'site-kubo', endpoint: psa.endpoint },
+      event: prEvent('someone/site'),
+    });
+    const run = await runAction({
+      inputs: { path: 'site-kubo', endpoint: psa.endpoint, token: psa.token, node: ipfs },
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Started the kubo-binary IPFS node /);
+    expect(run.outputs['status']).toBe('pinned');
+    expect(run.outputs['cid']).toBe(computed.outputs['cid']);
+    expect(await psa.hasDag(run.outputs['cid'] ?? '')).toMatchObject({ complete: true, pinned: true });
+  }, 120_000);
 });
 
 describe('several services', () => {
