@@ -20,7 +20,7 @@ interface Vector {
   kind: 'file' | 'dir';
   hidden?: boolean;
   overrides?: ProfileOverrides;
-  input: { type: string; size?: number };
+  input: { type: string; size?: number; utf8?: string };
   expected: string;
 }
 interface Generator {
@@ -66,7 +66,7 @@ function treeOf(v: Vector): TreeEntry {
     kind: 'file',
     name: 'file.bin',
     path: '',
-    size: v.input.type === 'literal' ? 0 : size,
+    size: v.input.type === 'literal' ? Buffer.byteLength(v.input.utf8 ?? '', 'utf8') : size,
     read: () => entries.stream(),
   };
 }

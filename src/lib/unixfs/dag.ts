@@ -1,12 +1,19 @@
+import * as dagPb from '@ipld/dag-pb';
+import { UnixFS } from 'ipfs-unixfs';
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
+import { leanBufferImporter } from './buffer-importer.js';
 import { buildDirectory } from './directory.js';
+import { persistDagPb } from './persist.js';
 import { toStorage } from './sink.js';
 import { postOrder } from './tree.js';
-import type { DirEntry, Link, TreeEntry, TreeTotals } from './tree.js';
+import type { DirEntry, FileEntry, Link, TreeEntry, TreeTotals } from './tree.js';
 import type { BlockSink, ImportProgressEvent, ProfileParams } from './types.js';
 import type { FileCandidate, ImportCandidate, SymlinkCandidate, TreeBuilder } from 'ipfs-unixfs-importer';
 
@@ -14,7 +21,7 @@ export interface BuildDagOptions {
   params: ProfileParams;
   sink: BlockSink;
   totals: TreeTotals;
-  /** Files imported at once. Default 32. */
+  /** Small files (one chunk or less) imported at once; bigger ones go 4 at a time. Default 32. */
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (event: ImportProgressEvent) => void;
@@ -26,10 +33,12 @@ const passThrough: TreeBuilder = async function* (source) {
 };
 
 /**
- * Chunks read ahead of hashing, over all files at once: bounds memory whatever the chunk
- * size and concurrency (many small files need many files in flight, few big ones do not).
+ * Files over one chunk go through the importer a few at a time (2 cores are busy hashing
+ * with 4), with this many chunk bytes read ahead of hashing over all of them: memory stays
+ * flat whatever the chunk size and the file sizes.
  */
-const BYTES_IN_FLIGHT = 64 * 1_048_576;
+const BIG_FILES_AT_ONCE = 4;
+const BYTES_IN_FLIGHT = 32 * 1_048_576;
 
 /**
  * Turns a tree (from disk or from memory) into a UnixFS DAG. Files and symlinks go through
@@ -71,7 +80,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
   async function* candidates(): AsyncGenerator<ImportCandidate> {
     for (const entry of postOrder(root)) {
       if (signal?.aborted) throw abortError(signal, 'The import');
-      if (entry.kind === 'file') {
+      if (entry.kind === 'file' && !isSmall(entry)) {
         const candidate: FileCandidate = {
           path: entry.path,
           content: counted(entry.read(params.chunkSize, signal), entry.size > params.chunkSize),
@@ -95,42 +104,89 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
     dir.children = [];
   };
 
-  const order = postOrder(root);
-  const next = (): TreeEntry => {
-    const step = order.next();
-    if (step.done === true) throw new Error('internal: the importer returned more entries than it was given');
-    return step.value;
+  // Files of one chunk or less are one block each (what the importer's
+  // reduceSingleLeafToSelf makes): built here, up to `concurrency` at once, ahead of the
+  // consumer, without the importer's per-file generator stack (most of a site's cost).
+  const isSmall = (e: TreeEntry): boolean => e.kind === 'file' && e.size <= params.chunkSize;
+  const smallJobs = new Map<TreeEntry, Promise<Link>>();
+  const ahead = postOrder(root);
+  let inFlight = 0;
+  let aheadDone = false;
+  const startSmallJobs = (): void => {
+    while (!aheadDone && inFlight < concurrency) {
+      const step = ahead.next();
+      if (step.done === true) {
+        aheadDone = true;
+        return;
+      }
+      const entry = step.value;
+      if (entry.kind !== 'file' || !isSmall(entry)) continue;
+      inFlight++;
+      const job = smallFile(entry).finally(() => {
+        inFlight--;
+        startSmallJobs();
+      });
+      job.catch(() => undefined); // awaited, and reported, when the consumer gets there
+      smallJobs.set(entry, job);
+    }
+  };
+  const smallFile = async (entry: FileEntry): Promise<Link> => {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of entry.read(params.chunkSize, signal)) pieces.push(piece);
+    if (signal?.aborted) throw abortError(signal, 'The import');
+    const bytes = pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
+    if (bytes.byteLength > params.chunkSize) throw new Error(`internal: ${entry.path} is over one chunk`);
+    bytesRead += bytes.byteLength;
+    if (params.rawLeaves) {
+      const cid = CID.createV1(raw.code, await sha256.digest(bytes));
+      await store.put(cid, bytes);
+      return { cid, size: bytes.byteLength };
+    }
+    const block = dagPb.encode({ Data: new UnixFS({ type: 'file', data: bytes }).marshal(), Links: [] });
+    return { cid: await persistDagPb(block, params.cidVersion, store), size: block.byteLength };
   };
 
+  const results = importer(candidates(), store, {
+    cidVersion: params.cidVersion,
+    rawLeaves: params.rawLeaves,
+    reduceSingleLeafToSelf: true,
+    chunker: fixedSize({ chunkSize: params.chunkSize }),
+    layout: balanced({ maxChildrenPerNode: params.maxLinks }),
+    fileImportConcurrency: BIG_FILES_AT_ONCE,
+    blockWriteConcurrency: Math.max(2, Math.floor(BYTES_IN_FLIGHT / BIG_FILES_AT_ONCE / params.chunkSize)),
+    bufferImporter: leanBufferImporter({ cidVersion: params.cidVersion, rawLeaves: params.rawLeaves }),
+    wrapWithDirectory: false,
+    treeBuilder: passThrough,
+  });
+
   try {
-    const results = importer(candidates(), store, {
-      cidVersion: params.cidVersion,
-      rawLeaves: params.rawLeaves,
-      reduceSingleLeafToSelf: true,
-      chunker: fixedSize({ chunkSize: params.chunkSize }),
-      layout: balanced({ maxChildrenPerNode: params.maxLinks }),
-      fileImportConcurrency: concurrency,
-      blockWriteConcurrency: Math.max(2, Math.floor(BYTES_IN_FLIGHT / concurrency / params.chunkSize)),
-      wrapWithDirectory: false,
-      treeBuilder: passThrough,
-    });
-    for await (const result of results) {
-      let entry = next();
-      while (entry.kind === 'dir') {
+    startSmallJobs();
+    for (const entry of postOrder(root)) {
+      if (signal?.aborted) throw abortError(signal, 'The import');
+      if (entry.kind === 'dir') {
         await finishDir(entry);
-        entry = next();
+        continue;
       }
-      entry.link = { cid: result.cid, size: Number(result.size) };
+      const job = smallJobs.get(entry);
+      // Started by now: jobs start in this same order, and every earlier one has finished.
+      if (isSmall(entry) && !job) throw new Error(`internal: ${entry.path} was not started`);
+      if (job) {
+        smallJobs.delete(entry);
+        entry.link = await job;
+      } else {
+        const step = await results.next();
+        if (step.done === true) throw new Error(`internal: the importer skipped ${entry.path}`);
+        entry.link = { cid: step.value.cid, size: Number(step.value.size) };
+      }
       if (entry.kind === 'file') {
         filesDone++;
         progress();
       }
     }
-    for (let step = order.next(); step.done !== true; step = order.next()) {
-      if (step.value.kind !== 'dir') throw new Error(`internal: the importer skipped ${step.value.path}`);
-      await finishDir(step.value);
-    }
+    if ((await results.next()).done !== true)
+      throw new Error('internal: the importer returned more entries than it was given');
   } catch (err) {
+    await results.return(undefined).catch(() => undefined);
     if (isIpfsPinError(err)) throw err;
     if (signal?.aborted) throw abortError(signal, 'The import');
     throw new IpfsPinError(

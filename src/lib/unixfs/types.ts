@@ -35,7 +35,7 @@ export interface ImportOptions extends CallOptions<ImportProgressEvent> {
   blockstore?: BlockSink;
   /** Expert knobs on top of the profile (kubo's --chunker/--max-file-links/HAMT threshold). */
   overrides?: ProfileOverrides;
-  /** Files imported at once. Default 32. */
+  /** Small files (one chunk or less) imported at once; bigger ones go 4 at a time. Default 32. */
   concurrency?: number;
 }
 
