@@ -188,6 +188,23 @@ describe('the bundle on a push', () => {
     expect(run.stdout).toMatch(/::warning::Skipped 1 dot-file: \.env\. Set `hidden: true`/);
   });
 
+  it('sends the default name and the run metadata with the pin', async () => {
+    const cid = run.outputs['cid'] ?? '';
+    const res = await fetch(`${psa.endpoint}/pins?cid=${cid}&status=queued,pinning,pinned,failed`, {
+      headers: { authorization: `Bearer ${psa.token}` },
+    });
+    const body = (await res.json()) as {
+      results: { pin: { name?: string; meta?: Record<string, string> } }[];
+    };
+    const pin = body.results.find((r) => r.pin.name === 'acme/site@0123456')?.pin;
+    expect(pin?.meta).toEqual({
+      repository: 'acme/site',
+      sha: MERGE_SHA,
+      ref: 'refs/heads/main',
+      run_url: 'https://github.com/acme/site/actions/runs/4242',
+    });
+  });
+
   it('writes the job summary', () => {
     expect(run.summary).toContain('## ipfs-pin: Pinned');
     expect(run.summary).toContain(`<code>${run.outputs['cid'] ?? ''}</code>`);
@@ -239,6 +256,27 @@ describe('failures', () => {
       expectMasked(run, ['mock-token-5678']);
     }, 60_000);
   });
+
+  it('with wait: false, submits and succeeds at once with the service status', async () => {
+    const mock = await startMockPsa({ token: 'mock-token-nowait' });
+    try {
+      const run = await runAction({
+        inputs: {
+          path: 'site',
+          endpoint: mock.url,
+          token: 'mock-token-nowait',
+          name: 'queued-nowait',
+          wait: 'false',
+        },
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.outputs['status']).toBe('queued');
+      expect(run.outputs['request-id']).not.toBe('');
+      expect(run.summary).toContain('## ipfs-pin: Submitted');
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
 
   it('a bad input fails with INVALID_INPUT before doing anything', async () => {
     const run = await runAction({
