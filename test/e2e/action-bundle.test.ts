@@ -186,6 +186,8 @@ describe('the bundle on a push', () => {
     ]);
     expect(run.lines.filter((l) => l === '::endgroup::')).toHaveLength(3);
     expect(run.stdout).toMatch(/::warning::Skipped 1 dot-file: \.env\. Set `hidden: true`/);
+    // timeout: auto, scaled to the tree: 3 files, under 1 MiB.
+    expect(run.stdout).toMatch(/\nWaiting up to 5 min for 3 files \(29\d KiB\); set `timeout` to change it\n/);
   });
 
   it('sends the default name and the run metadata with the pin', async () => {
