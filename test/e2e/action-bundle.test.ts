@@ -187,7 +187,9 @@ describe('the bundle on a push', () => {
     expect(run.lines.filter((l) => l === '::endgroup::')).toHaveLength(3);
     expect(run.stdout).toMatch(/::warning::Skipped 1 dot-file: \.env\. Set `hidden: true`/);
     // timeout: auto, scaled to the tree: 3 files, under 1 MiB.
-    expect(run.stdout).toMatch(/\nWaiting up to 5 min for 3 files \(29\d KiB\); set `timeout` to change it\n/);
+    expect(run.stdout).toMatch(
+      /\nWaiting up to 5 min for 3 files \(29\d KiB\); set `timeout` to change it\n/,
+    );
   });
 
   it('sends the default name and the run metadata with the pin', async () => {
@@ -410,6 +412,34 @@ describe('on a pull request', () => {
     );
     expect(run.stdout).toContain('::warning::Could not write the commit status (HTTP 403)');
   }, 120_000);
+});
+
+describe('on a busy pull request', () => {
+  it('finds its comment past the first page of 100 and updates it', async () => {
+    const api = await startGithubApi();
+    const mock = await startMockPsa({ token: 'mock-token-busy' });
+    try {
+      for (let i = 0; i < 120; i++) api.addComment('acme/site', 7, `comment ${i}`, 'reviewer');
+      const inputs = {
+        path: 'site',
+        endpoint: mock.url,
+        token: 'mock-token-busy',
+        name: 'pinned-busy-pr',
+        'github-token': 'ghs_busy',
+      };
+      for (let i = 0; i < 2; i++) {
+        const run = await runAction({ inputs, event: prEvent('acme/site'), githubApi: api.url });
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+      }
+      expect(api.comments).toHaveLength(121);
+      const pages = api.requests.filter((r) => r.method === 'GET').map((r) => r.query['page'] ?? '1');
+      expect(pages).toEqual(['1', '2', '1', '2']);
+      expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    } finally {
+      await mock.close();
+      await api.stop();
+    }
+  }, 60_000);
 });
 
 describe('on a pull request, when the pin fails', () => {
