@@ -108,7 +108,7 @@ async function main(): Promise<void> {
             ]),
       ];
       for (const { label, profile, args } of variants) {
-        const service = await startPsaServer();
+        const service = await startPsaServer({ token: `bench-${Date.now()}` });
         try {
           const t0 = performance.now();
           const pinArgs = [
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       }
 
       if (ipfsBinary !== undefined) {
-        const service = await startPsaServer();
+        const service = await startPsaServer({ token: `bench-${Date.now()}` });
         const kubo = await startKubo();
         try {
           const long = { timeoutMs: 15 * 60_000 };

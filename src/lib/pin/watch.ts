@@ -48,7 +48,11 @@ export async function watchPin(
   let retryAfterMs: number | undefined;
   let lastError: IpfsPinError | undefined;
   const unknownSeen = new Set<string>();
-  const served: ServedWatch = { lastPoll: Date.now(), bytesAtLastPoll: ctx.node?.stats().bytesServed ?? 0 };
+  const served: ServedWatch = {
+    lastPoll: Date.now(),
+    bytesAtLastPoll: ctx.node?.stats().bytesServed ?? 0,
+    earlyWakes: 0,
+  };
 
   // Returns true when the pin is done.
   const handle = (status: PinStatus): boolean => {
@@ -77,6 +81,7 @@ export async function watchPin(
       );
       // Progress on the service: look again soon rather than at the backed-off pace.
       attempt = 0;
+      served.earlyWakes = 0;
     }
     switch (kind) {
       case 'pinned':
@@ -121,7 +126,8 @@ export async function watchPin(
       });
       const delay = fitToDeadline(planned, ctx.deadline.remaining(), ctx.minIntervalMs);
       // No room for one more request: wait out the deadline (it throws from the sleep).
-      await waitToPoll(delay ?? ctx.deadline.remaining() + 1, ctx, served, signal);
+      if (await waitToPoll(delay ?? ctx.deadline.remaining() + 1, ctx, served, signal))
+        served.earlyWakes += 1;
       attempt += 1;
       retryAfterMs = undefined;
       let status: PinStatus;
@@ -207,11 +213,14 @@ async function timeoutError(
 interface ServedWatch {
   lastPoll: number;
   bytesAtLastPoll: number;
+  /** Early polls since the last status change: each one doubles the quiet needed for the next. */
+  earlyWakes: number;
 }
 
 /** How often the wait looks at the node's counters (local, free), and how long quiet means done. */
 const TICK_MS = 250;
 const QUIET_MS = 750;
+const MAX_QUIET_MS = 8000;
 
 /**
  * Sleeps `delayMs`, or less when the service was fetching from our node and stopped (see
@@ -222,15 +231,21 @@ async function waitToPoll(
   ctx: WatchContext,
   served: ServedWatch,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const node = ctx.node;
-  if (node === undefined) return sleep(delayMs, signal);
+  if (node === undefined) {
+    await sleep(delayMs, signal);
+    return false;
+  }
+  // A node whose counters move in steps (kubo's, read now and then) looks quiet between
+  // steps: each early poll that found no change asks for a longer quiet before the next.
+  const quietMs = Math.min(MAX_QUIET_MS, QUIET_MS * 2 ** served.earlyWakes);
   const until = Date.now() + delayMs;
   let bytes = node.stats().bytesServed;
   let grewAt = Date.now();
   for (;;) {
     const left = until - Date.now();
-    if (left <= 0) return;
+    if (left <= 0) return false;
     await sleep(Math.min(TICK_MS, left), signal);
     const now = Date.now();
     const current = node.stats().bytesServed;
@@ -244,8 +259,8 @@ async function waitToPoll(
       bytesAtLastPoll: served.bytesAtLastPoll,
       bytesNow: current,
       quietForMs: now - grewAt,
-      quietMs: QUIET_MS,
+      quietMs,
     });
-    if (early) return;
+    if (early) return true;
   }
 }
