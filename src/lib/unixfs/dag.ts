@@ -1,5 +1,3 @@
-import * as dagPb from '@ipld/dag-pb';
-import { UnixFS } from 'ipfs-unixfs';
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
@@ -8,10 +6,11 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
-import { leanBufferImporter } from './buffer-importer.js';
+import { encodeFileLeaf, leanBufferImporter } from './buffer-importer.js';
+import { createChunkPool } from './chunk-pool.js';
 import { buildDirectory } from './directory.js';
 import { persistDagPb } from './persist.js';
-import { toStorage } from './sink.js';
+import { hashOnlySink, toStorage } from './sink.js';
 import { postOrder } from './tree.js';
 import type { DirEntry, FileEntry, Link, TreeEntry, TreeTotals } from './tree.js';
 import type { BlockSink, ImportProgressEvent, ProfileParams } from './types.js';
@@ -77,13 +76,19 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
     }
   }
 
+  // Chunk buffers are reused once their leaf is built: always for dag-pb leaves (the block
+  // is a copy), and for raw leaves (the chunk is the block) when the store keeps nothing.
+  const recycleBlocks = options.sink === hashOnlySink;
+  const pool = createChunkPool(params.chunkSize + 32, Math.ceil((2 * BYTES_IN_FLIGHT) / params.chunkSize));
+  const take = !params.rawLeaves || recycleBlocks ? pool.take : undefined;
+
   async function* candidates(): AsyncGenerator<ImportCandidate> {
     for (const entry of postOrder(root)) {
       if (signal?.aborted) throw abortError(signal, 'The import');
       if (entry.kind === 'file' && !isSmall(entry)) {
         const candidate: FileCandidate = {
           path: entry.path,
-          content: counted(entry.read(params.chunkSize, signal), entry.size > params.chunkSize),
+          content: counted(entry.read(params.chunkSize, signal, take), entry.size > params.chunkSize),
         };
         yield candidate;
       } else if (entry.kind === 'symlink') {
@@ -112,8 +117,12 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
   const ahead = postOrder(root);
   let inFlight = 0;
   let aheadDone = false;
+  // Finished jobs wait in `smallJobs` until the consumer reaches them: without a cap, the
+  // small files of a whole tree would be hashed while its big files are still being
+  // read, and their links would all be held at once.
+  const maxAhead = concurrency * 4;
   const startSmallJobs = (): void => {
-    while (!aheadDone && inFlight < concurrency) {
+    while (!aheadDone && inFlight < concurrency && smallJobs.size < maxAhead) {
       const step = ahead.next();
       if (step.done === true) {
         aheadDone = true;
@@ -142,7 +151,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
       await store.put(cid, bytes);
       return { cid, size: bytes.byteLength };
     }
-    const block = dagPb.encode({ Data: new UnixFS({ type: 'file', data: bytes }).marshal(), Links: [] });
+    const block = encodeFileLeaf(bytes);
     return { cid: await persistDagPb(block, params.cidVersion, store), size: block.byteLength };
   };
 
@@ -154,7 +163,12 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
     layout: balanced({ maxChildrenPerNode: params.maxLinks }),
     fileImportConcurrency: BIG_FILES_AT_ONCE,
     blockWriteConcurrency: Math.max(2, Math.floor(BYTES_IN_FLIGHT / BIG_FILES_AT_ONCE / params.chunkSize)),
-    bufferImporter: leanBufferImporter({ cidVersion: params.cidVersion, rawLeaves: params.rawLeaves }),
+    bufferImporter: leanBufferImporter({
+      cidVersion: params.cidVersion,
+      rawLeaves: params.rawLeaves,
+      pool,
+      recycleBlocks,
+    }),
     wrapWithDirectory: false,
     treeBuilder: passThrough,
   });
@@ -172,6 +186,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
       if (isSmall(entry) && !job) throw new Error(`internal: ${entry.path} was not started`);
       if (job) {
         smallJobs.delete(entry);
+        startSmallJobs();
         entry.link = await job;
       } else {
         const step = await results.next();

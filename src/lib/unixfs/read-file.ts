@@ -27,12 +27,15 @@ interface Piece {
  * buffer per small file, which costs GC time), chunk-sized reads for a big one, the next
  * read already running while the importer hashes the current piece. The last read asks
  * for one byte more, so a file that grew since the walk is seen without an extra read.
+ * `take` lends the buffers (a chunk pool): pieces are exactly one chunk but the last, so
+ * a fixed-size chunker passes them on whole and no view of a lent buffer outlives its chunk.
  */
 export async function* readFileChunks(
   path: string,
   size: number,
   chunkSize: number,
   signal?: AbortSignal,
+  take: (size: number) => Buffer = Buffer.allocUnsafe,
 ): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
@@ -44,7 +47,7 @@ export async function* readFileChunks(
   const readPiece = async (position: number): Promise<Piece> => {
     const left = size - position;
     const want = left > chunkSize ? chunkSize : left + 1;
-    const buffer = Buffer.allocUnsafe(want);
+    const buffer = take(want);
     let filled = 0;
     while (filled < want) {
       let n: number;

@@ -19,8 +19,12 @@ export interface FileEntry extends EntryBase {
   kind: 'file';
   /** Content bytes as listed: a total for progress, and the expected length when read. */
   size: number;
-  /** Streams the content; pieces should be chunk-sized (no bigger than needed for small files). */
-  read(chunkSize: number, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * Streams the content; pieces should be chunk-sized (no bigger than needed for small files).
+   * An implementation may read into buffers from `take` (which the importer reuses once a
+   * chunk's block is built): every piece is then exactly `chunkSize` bytes but the last.
+   */
+  read(chunkSize: number, signal?: AbortSignal, take?: (size: number) => Buffer): AsyncIterable<Uint8Array>;
 }
 
 export interface SymlinkEntry extends EntryBase {

@@ -158,7 +158,7 @@ function diskFile(abs: string, name: string, rel: string, size: number): FileEnt
     name,
     path: rel,
     size,
-    read: (chunkSize, signal) => readFileChunks(abs, size, chunkSize, signal),
+    read: (chunkSize, signal, take) => readFileChunks(abs, size, chunkSize, signal, take),
   };
 }
 
