@@ -1,7 +1,7 @@
 // The shared kubo-made CID vectors (../shared/cid-vectors): every one must pass.
 // Inputs are streamed from the generator (up to 1 GiB + 1 byte), never written to disk,
 // except the small directory vectors, which also go through the disk walk.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -107,7 +107,8 @@ describe('shared kubo CID vectors', () => {
         if (Array.isArray(entries) && entries.length <= SMALL_DIR) {
           const out = await mkdtemp(path.join(tmpdir(), 'ipfs-pin-vector-'));
           try {
-            execFileSync(process.execPath, [path.join(vectorsDir, 'generate.mjs'), out, v.id]);
+            // generate.mjs runs its CLI only when argv[1] is its real path: resolve symlinks to shared/.
+            execFileSync(process.execPath, [realpathSync(path.join(vectorsDir, 'generate.mjs')), out, v.id]);
             const dir = path.join(out, v.id.replaceAll('/', '__'));
             const result = await importDirectory(dir, { ...options, hidden: v.hidden ?? false });
             expect(result.cid.toString()).toBe(v.expected);
