@@ -19,6 +19,7 @@ import { dialable, publicOrigins } from './multiaddrs.js';
 import { createServedCounter, throttle } from './served-metrics.js';
 import { openDiskBlockstore } from './disk-blockstore.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
+import { warmBitswapStreams } from './warm-streams.js';
 import { aborted, message, raceAbort } from './util.js';
 import type { DialResult, IpfsNode, NodeCallOptions, NodeOptions, NodeProgressEvent } from './types.js';
 
@@ -66,6 +67,8 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   emit(new CustomProgressEvent('node:start:done', { kind: 'embedded' as const, peerId: node.libp2p.peerId.toString(), ms: Math.round(performance.now() - started) }));
   const tempDir = dir;
   const libp2p: Libp2p = node.libp2p;
+  // Bitswap opens a stream per message: have the next one negotiated before it is needed.
+  const unwarm = warmBitswapStreams(libp2p);
   // Our importer writes to the disk store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
   const blockstore = store as Blockstore;
@@ -175,6 +178,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     async stop() {
       stopping ??= (async () => {
         clearInterval(keepTimer);
+        unwarm();
         served.flush();
         served.cancel();
         libp2p.removeEventListener('peer:disconnect', onDisconnect);
