@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    // .ci/run reads this for its closing 'N passed, N failed' line.
+    outputFile: { json: '.tmp/vitest-results.json' },
   },
 });
