@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { RequestListener } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/peers.js';
+import { startMockPsa } from '../support/mock-psa.js';
+import type { MockPsa } from '../support/mock-psa.js';
 
 /** The built CLI, as `npm run build` makes it (pretest builds it). */
 export const cliPath = join(repoRoot, 'build', 'cli', 'index.js');
@@ -78,10 +78,7 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export interface Mock extends AsyncDisposable {
-  url: string;
-  close(): Promise<void>;
-}
+export type Mock = MockPsa;
 
 // A well-formed peer ID for delegates that point at a closed loopback port.
 const FAKE_PEER = '12D3KooWP6mURFmxzifJUZF8RPtQQhaj9JR4fkDqackhrYWUqf5Z';
@@ -91,18 +88,6 @@ const FAKE_PEER = '12D3KooWP6mURFmxzifJUZF8RPtQQhaj9JR4fkDqackhrYWUqf5Z';
  * without one stays queued), with a loopback delegate so nothing dials out of the host.
  */
 export async function startMock(options: { token?: string } = {}): Promise<Mock> {
-  const require = createRequire(import.meta.url);
-  const { setup } = require('mock-ipfs-pinning-service') as {
-    setup: (o: { token?: string | null; loglevel?: string; delegates?: string }) => Promise<RequestListener>;
-  };
-  const delegate = `/ip4/127.0.0.1/tcp/${await closedPort()}/p2p/${FAKE_PEER}`;
-  const app = await setup({ token: options.token ?? null, loglevel: 'error', delegates: delegate });
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = async (): Promise<void> => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+  const delegates = `/ip4/127.0.0.1/tcp/${await closedPort()}/p2p/${FAKE_PEER}`;
+  return startMockPsa({ ...options, delegates });
 }

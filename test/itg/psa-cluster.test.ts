@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPinningClient } from '../../src/lib/psa/client.js';
 import type { PinStatus, PinningClient } from '../../src/lib/psa/types.js';
-import { IpfsPinError } from '../../src/lib/errors.js';
+import type { IpfsPinError } from '../../src/lib/errors.js';
+import { collect, failure } from '../support/psa-asserts.js';
 import { startCluster } from '../support/cluster.js';
 import type { Cluster } from '../support/cluster.js';
 
@@ -9,28 +10,14 @@ import type { Cluster } from '../support/cluster.js';
 // the CID, results are unsorted and `before` is inclusive (FIELD-NOTES).
 const ALL = ['queued', 'pinning', 'pinned', 'failed'] as const;
 
-async function collect(it: AsyncIterable<PinStatus>): Promise<PinStatus[]> {
-  const out: PinStatus[] = [];
-  for await (const p of it) out.push(p);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<IpfsPinError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(IpfsPinError);
-    return err as IpfsPinError;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('PSA client against IPFS Cluster (real peer)', () => {
   let cluster: Cluster;
   let client: PinningClient;
 
   async function localCid(text: string): Promise<string> {
-    const { stdout } = await cluster.kubo.ipfs(['add', '-Q', '--cid-version=1', '--pin=false'], { input: text });
+    const { stdout } = await cluster.kubo.ipfs(['add', '-Q', '--cid-version=1', '--pin=false'], {
+      input: text,
+    });
     return stdout.trim();
   }
 
@@ -45,7 +32,11 @@ describe('PSA client against IPFS Cluster (real peer)', () => {
 
   beforeAll(async () => {
     cluster = await startCluster();
-    client = createPinningClient({ endpoint: `${cluster.psaEndpoint}/`, token: cluster.token, retryBaseMs: 50 });
+    client = createPinningClient({
+      endpoint: `${cluster.psaEndpoint}/`,
+      token: cluster.token,
+      retryBaseMs: 50,
+    });
   });
 
   afterAll(async () => {

@@ -1,31 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { createPinningClient } from '../../src/lib/psa/client.js';
-import type { PinStatus, PinningClientOptions, PsaProgressEvent } from '../../src/lib/psa/types.js';
+import type { PinningClientOptions, PsaProgressEvent } from '../../src/lib/psa/types.js';
 import { IpfsPinError } from '../../src/lib/errors.js';
+import { collect, failure } from '../support/psa-asserts.js';
 import { failureBody, json, startFaultServer } from '../support/fault-server.js';
 import type { FaultServer, RecordedRequest } from '../support/fault-server.js';
 import { manyPins, memoryPsa, pinStatus } from '../support/psa-fixtures.js';
 
 const TOKEN = 'fault-token-9d2e7b41c6a0';
 
-function client(server: FaultServer, options: Partial<PinningClientOptions> = {}): ReturnType<typeof createPinningClient> {
-  return createPinningClient({ endpoint: server.url, token: TOKEN, retryBaseMs: 5, retryMaxMs: 50, ...options });
-}
-
-async function failure(p: Promise<unknown>): Promise<IpfsPinError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(IpfsPinError);
-    return err as IpfsPinError;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function collect(it: AsyncIterable<PinStatus>): Promise<PinStatus[]> {
-  const out: PinStatus[] = [];
-  for await (const p of it) out.push(p);
-  return out;
+function client(
+  server: FaultServer,
+  options: Partial<PinningClientOptions> = {},
+): ReturnType<typeof createPinningClient> {
+  return createPinningClient({
+    endpoint: server.url,
+    token: TOKEN,
+    retryBaseMs: 5,
+    retryMaxMs: 50,
+    ...options,
+  });
 }
 
 /** Everything an error exposes, flattened, to look for the token. */
@@ -34,20 +28,38 @@ function exposed(err: IpfsPinError): string {
   for (let c: unknown = err.cause; c !== undefined && c !== null; c = (c as { cause?: unknown }).cause) {
     causes.push(String(c), JSON.stringify(c, Object.getOwnPropertyNames(c)));
   }
-  return [err.message, err.stack, JSON.stringify(err), JSON.stringify(err.data), err.details, err.reason, ...causes].join('\n');
+  return [
+    err.message,
+    err.stack,
+    JSON.stringify(err),
+    JSON.stringify(err.data),
+    err.details,
+    err.reason,
+    ...causes,
+  ].join('\n');
 }
 
 describe('429 and Retry-After', () => {
   it('waits the Retry-After seconds, then succeeds', async () => {
     await using server = await startFaultServer({
-      script: [json(429, failureBody('RATE_LIMITED'), { 'retry-after': '1' }), json(200, pinStatus({ requestid: 'r1' }))],
+      script: [
+        json(429, failureBody('RATE_LIMITED'), { 'retry-after': '1' }),
+        json(200, pinStatus({ requestid: 'r1' })),
+      ],
     });
     const events: PsaProgressEvent[] = [];
     const pin = await client(server).get('r1', { onProgress: (e) => events.push(e) });
     expect(pin.requestid).toBe('r1');
     expect(server.requests).toHaveLength(2);
     const retry = events.find((e) => e.type === 'psa:request:retry');
-    expect(retry?.detail).toMatchObject({ method: 'GET', path: '/pins/r1', attempt: 1, delayMs: 1000, status: 429, code: 'PSA_RATE_LIMITED' });
+    expect(retry?.detail).toMatchObject({
+      method: 'GET',
+      path: '/pins/r1',
+      attempt: 1,
+      delayMs: 1000,
+      status: 429,
+      code: 'PSA_RATE_LIMITED',
+    });
     const gap = (server.requests[1]?.at ?? 0) - (server.requests[0]?.at ?? 0);
     expect(gap).toBeGreaterThanOrEqual(900);
   });
@@ -55,7 +67,10 @@ describe('429 and Retry-After', () => {
   it('waits until a Retry-After HTTP date', async () => {
     const at = new Date(Date.now() + 3000).toUTCString();
     await using server = await startFaultServer({
-      script: [json(429, failureBody('RATE_LIMITED'), { 'retry-after': at }), json(200, pinStatus({ requestid: 'r2' }))],
+      script: [
+        json(429, failureBody('RATE_LIMITED'), { 'retry-after': at }),
+        json(200, pinStatus({ requestid: 'r2' })),
+      ],
     });
     const events: PsaProgressEvent[] = [];
     await client(server).get('r2', { onProgress: (e) => events.push(e) });
@@ -66,31 +81,44 @@ describe('429 and Retry-After', () => {
   });
 
   it('fails fast with PSA_RATE_LIMITED and a time to retry when Retry-After passes the deadline', async () => {
-    await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '120' }) });
+    await using server = await startFaultServer({
+      handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '120' }),
+    });
     const t0 = Date.now();
     const err = await failure(client(server, { callTimeoutMs: 10_000 }).get('r3'));
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(err).toMatchObject({ code: 'PSA_RATE_LIMITED', status: 429, reason: 'RATE_LIMITED' });
-    expect(err.message).toMatch(/wait 120 s \(Retry-After\), past this call's deadline.*retry after \d{4}-\d\d-\d\dT/);
+    expect(err.message).toMatch(
+      /wait 120 s \(Retry-After\), past this call's deadline.*retry after \d{4}-\d\d-\d\dT/,
+    );
     expect(err.data).toMatchObject({ retryAfterMs: 120_000 });
     expect(server.requests).toHaveLength(1);
   });
 
   it('honours Retry-After on a 503 too', async () => {
-    await using server = await startFaultServer({ script: [{ status: 503, headers: { 'retry-after': '1' } }, json(200, pinStatus({ requestid: 'r5' }))] });
+    await using server = await startFaultServer({
+      script: [{ status: 503, headers: { 'retry-after': '1' } }, json(200, pinStatus({ requestid: 'r5' }))],
+    });
     const events: PsaProgressEvent[] = [];
     await client(server).get('r5', { onProgress: (e) => events.push(e) });
-    expect(events.find((e) => e.type === 'psa:request:retry')?.detail).toMatchObject({ delayMs: 1000, status: 503 });
+    expect(events.find((e) => e.type === 'psa:request:retry')?.detail).toMatchObject({
+      delayMs: 1000,
+      status: 503,
+    });
   });
 
   it('copes with an absurd Retry-After', async () => {
-    await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '9000000000000' }) });
+    await using server = await startFaultServer({
+      handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '9000000000000' }),
+    });
     const err = await failure(client(server).get('r6'));
     expect(err.code).toBe('PSA_RATE_LIMITED');
   });
 
   it('gives PSA_RATE_LIMITED once maxAttempts are used up', async () => {
-    await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '0' }) });
+    await using server = await startFaultServer({
+      handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '0' }),
+    });
     const err = await failure(client(server, { maxAttempts: 3 }).get('r4'));
     expect(err.code).toBe('PSA_RATE_LIMITED');
     expect(err.message).toContain('after 3 attempts');
@@ -101,13 +129,21 @@ describe('429 and Retry-After', () => {
 describe('5xx, 408 and other statuses', () => {
   it('retries a burst of 5xx and 408, then succeeds, emitting one retry event per failure', async () => {
     await using server = await startFaultServer({
-      script: [{ status: 503 }, json(500, failureBody('INTERNAL')), { status: 408 }, { status: 502, body: 'bad gateway' }, json(200, pinStatus({ requestid: 'ok' }))],
+      script: [
+        { status: 503 },
+        json(500, failureBody('INTERNAL')),
+        { status: 408 },
+        { status: 502, body: 'bad gateway' },
+        json(200, pinStatus({ requestid: 'ok' })),
+      ],
     });
     const events: PsaProgressEvent[] = [];
     const pin = await client(server).get('ok', { onProgress: (e) => events.push(e) });
     expect(pin.requestid).toBe('ok');
     expect(server.requests).toHaveLength(5);
-    const retries = events.filter((e) => e.type === 'psa:request:retry').map((e) => [e.detail.attempt, e.detail.status, e.detail.code]);
+    const retries = events
+      .filter((e) => e.type === 'psa:request:retry')
+      .map((e) => [e.detail.attempt, e.detail.status, e.detail.code]);
     expect(retries).toEqual([
       [1, 503, 'PSA_SERVER_ERROR'],
       [2, 500, 'PSA_SERVER_ERROR'],
@@ -117,9 +153,16 @@ describe('5xx, 408 and other statuses', () => {
   });
 
   it('gives PSA_SERVER_ERROR after maxAttempts of 5xx', async () => {
-    await using server = await startFaultServer({ handler: () => json(503, failureBody('DOWN', 'maintenance')) });
+    await using server = await startFaultServer({
+      handler: () => json(503, failureBody('DOWN', 'maintenance')),
+    });
     const err = await failure(client(server, { maxAttempts: 4 }).get('x'));
-    expect(err).toMatchObject({ code: 'PSA_SERVER_ERROR', status: 503, reason: 'DOWN', details: 'maintenance' });
+    expect(err).toMatchObject({
+      code: 'PSA_SERVER_ERROR',
+      status: 503,
+      reason: 'DOWN',
+      details: 'maintenance',
+    });
     expect(server.requests).toHaveLength(4);
   });
 
@@ -133,7 +176,9 @@ describe('5xx, 408 and other statuses', () => {
     [418, failureBody('TEAPOT'), 'PSA_REQUEST_FAILED'],
     [501, failureBody('NOT_IMPLEMENTED'), 'PSA_SERVER_ERROR'],
   ] as const)('HTTP %i is not retried and maps to its code', async (status, body, code) => {
-    await using server = await startFaultServer({ handler: () => (typeof body === 'string' ? { status, body } : json(status, body)) });
+    await using server = await startFaultServer({
+      handler: () => (typeof body === 'string' ? { status, body } : json(status, body)),
+    });
     const err = await failure(client(server).add({ cid: 'bafkreix' }));
     expect(err).toMatchObject({ code, status });
     if (typeof body !== 'string') expect(err).toMatchObject({ reason: body.error.reason });
@@ -142,8 +187,11 @@ describe('5xx, 408 and other statuses', () => {
   });
 
   it('reports an HTML error page by its title and the HTTP status', async () => {
-    const html = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>';
-    await using server = await startFaultServer({ handler: () => ({ status: 502, headers: { 'content-type': 'text/html' }, body: html }) });
+    const html =
+      '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>';
+    await using server = await startFaultServer({
+      handler: () => ({ status: 502, headers: { 'content-type': 'text/html' }, body: html }),
+    });
     const err = await failure(client(server, { maxAttempts: 2 }).get('abc'));
     expect(err.code).toBe('PSA_SERVER_ERROR');
     expect(err.message).toContain(`HTTP 502 from ${server.url}/pins/abc: 502 Bad Gateway`);
@@ -152,7 +200,9 @@ describe('5xx, 408 and other statuses', () => {
 
   it('gives PSA_BAD_RESPONSE with status and a short snippet for a non-JSON 2xx body', async () => {
     const page = `<html><head><title>Login</title></head><body>${'x'.repeat(5000)}</body></html>`;
-    await using server = await startFaultServer({ handler: () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: page }) });
+    await using server = await startFaultServer({
+      handler: () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: page }),
+    });
     const err = await failure(client(server).get('abc'));
     expect(err).toMatchObject({ code: 'PSA_BAD_RESPONSE', status: 200 });
     expect(err.message).toContain('HTTP 200');
@@ -163,14 +213,18 @@ describe('5xx, 408 and other statuses', () => {
 
   it('refuses to buffer a body larger than 16 MiB (an endpoint that is a download)', async () => {
     const big = 'x'.repeat(17 * 1024 * 1024);
-    await using server = await startFaultServer({ handler: () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: big }) });
+    await using server = await startFaultServer({
+      handler: () => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: big }),
+    });
     const err = await failure(client(server).get('big'));
     expect(err.code).toBe('PSA_BAD_RESPONSE');
     expect(err.message).toContain('larger than');
   });
 
   it('gives PSA_BAD_RESPONSE naming the missing field of a PinStatus', async () => {
-    await using server = await startFaultServer({ handler: () => json(200, { requestid: 'x', status: 'queued', created: 'now', pin: {} }) });
+    await using server = await startFaultServer({
+      handler: () => json(200, { requestid: 'x', status: 'queued', created: 'now', pin: {} }),
+    });
     const err = await failure(client(server).get('x'));
     expect(err.code).toBe('PSA_BAD_RESPONSE');
     expect(err.message).toContain('PinStatus.pin.cid');
@@ -179,20 +233,30 @@ describe('5xx, 408 and other statuses', () => {
   it('accepts 200 instead of 202 (ipfs-cluster), a missing delegates list, and DELETE answering 200 "OK" (Pinata)', async () => {
     const { delegates: _drop, ...noDelegates } = pinStatus({ requestid: 'c1', cid: 'bafkreicluster' });
     await using server = await startFaultServer({
-      script: [json(200, noDelegates), { status: 200, headers: { 'content-type': 'text/plain' }, body: 'OK' }, { status: 204 }],
+      script: [
+        json(200, noDelegates),
+        { status: 200, headers: { 'content-type': 'text/plain' }, body: 'OK' },
+        { status: 204 },
+      ],
     });
     const c = client(server);
     const pin = await c.add({ cid: 'bafkreicluster' });
     expect(pin).toMatchObject({ requestid: 'c1', delegates: [] });
     await c.remove('c1');
     await c.remove('c1');
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /pins', 'DELETE /pins/c1', 'DELETE /pins/c1']);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /pins',
+      'DELETE /pins/c1',
+      'DELETE /pins/c1',
+    ]);
   });
 });
 
 describe('network faults, deadlines and aborts', () => {
   it('retries connection resets, then succeeds', async () => {
-    await using server = await startFaultServer({ script: [{ reset: true }, { reset: true }, json(200, pinStatus({ requestid: 'after-reset' }))] });
+    await using server = await startFaultServer({
+      script: [{ reset: true }, { reset: true }, json(200, pinStatus({ requestid: 'after-reset' }))],
+    });
     expect((await client(server).get('after-reset')).requestid).toBe('after-reset');
     expect(server.requests).toHaveLength(3);
   });
@@ -210,7 +274,9 @@ describe('network faults, deadlines and aborts', () => {
     const server = await startFaultServer();
     const url = server.url;
     await server.close();
-    const err = await failure(createPinningClient({ endpoint: url, token: TOKEN, maxAttempts: 2, retryBaseMs: 5 }).get('x'));
+    const err = await failure(
+      createPinningClient({ endpoint: url, token: TOKEN, maxAttempts: 2, retryBaseMs: 5 }).get('x'),
+    );
     expect(err.code).toBe('PSA_NETWORK');
     expect(err.message).toMatch(/ECONNREFUSED/);
   });
@@ -225,7 +291,9 @@ describe('network faults, deadlines and aborts', () => {
   });
 
   it('gives PSA_TIMEOUT when the body stalls past the deadline', async () => {
-    await using server = await startFaultServer({ handler: () => ({ ...json(200, pinStatus()), stallBodyMs: 30_000 }) });
+    await using server = await startFaultServer({
+      handler: () => ({ ...json(200, pinStatus()), stallBodyMs: 30_000 }),
+    });
     const t0 = Date.now();
     const err = await failure(client(server, { callTimeoutMs: 400 }).get('stall'));
     expect(err.code).toBe('PSA_TIMEOUT');
@@ -233,15 +301,21 @@ describe('network faults, deadlines and aborts', () => {
   });
 
   it('retries an attempt that passes requestTimeoutMs', async () => {
-    await using server = await startFaultServer({ script: [{ hang: true }, json(200, pinStatus({ requestid: 'second' }))] });
+    await using server = await startFaultServer({
+      script: [{ hang: true }, json(200, pinStatus({ requestid: 'second' }))],
+    });
     const events: PsaProgressEvent[] = [];
-    const pin = await client(server, { requestTimeoutMs: 200 }).get('second', { onProgress: (e) => events.push(e) });
+    const pin = await client(server, { requestTimeoutMs: 200 }).get('second', {
+      onProgress: (e) => events.push(e),
+    });
     expect(pin.requestid).toBe('second');
     expect(events.find((e) => e.type === 'psa:request:retry')?.detail.code).toBe('PSA_TIMEOUT');
   });
 
   it('stops promptly with ABORTED when the caller aborts mid-sleep', async () => {
-    await using server = await startFaultServer({ handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '30' }) });
+    await using server = await startFaultServer({
+      handler: () => json(429, failureBody('RATE_LIMITED'), { 'retry-after': '30' }),
+    });
     const controller = new AbortController();
     const c = client(server, { callTimeoutMs: 120_000 });
     const t0 = Date.now();
@@ -271,7 +345,12 @@ describe('network faults, deadlines and aborts', () => {
   it('does not count the request-budget wait against requestTimeoutMs', async () => {
     await using server = await startFaultServer({ handler: () => json(200, pinStatus()) });
     // The third call waits 1.4 s for its slot, longer than one attempt may take.
-    const c = client(server, { minIntervalMs: 700, requestTimeoutMs: 1000, maxAttempts: 1, callTimeoutMs: Number.POSITIVE_INFINITY });
+    const c = client(server, {
+      minIntervalMs: 700,
+      requestTimeoutMs: 1000,
+      maxAttempts: 1,
+      callTimeoutMs: Number.POSITIVE_INFINITY,
+    });
     await Promise.all([c.get('a'), c.get('b'), c.get('c')]);
     expect(server.requests).toHaveLength(3);
   });
@@ -310,8 +389,12 @@ describe('secrets and redirects', () => {
   });
 
   it('follows a redirect to another origin without the Authorization header', async () => {
-    await using other = await startFaultServer({ handler: () => json(200, pinStatus({ requestid: 'elsewhere' })) });
-    await using server = await startFaultServer({ handler: (req) => ({ status: 307, headers: { location: `${other.url}${req.path}` } }) });
+    await using other = await startFaultServer({
+      handler: () => json(200, pinStatus({ requestid: 'elsewhere' })),
+    });
+    await using server = await startFaultServer({
+      handler: (req) => ({ status: 307, headers: { location: `${other.url}${req.path}` } }),
+    });
     const pin = await client(server).get('elsewhere');
     expect(pin.requestid).toBe('elsewhere');
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -322,7 +405,9 @@ describe('secrets and redirects', () => {
 
   it('says so when the other origin of a redirect then asks for the token', async () => {
     await using other = await startFaultServer({ handler: () => json(401, failureBody('UNAUTHORIZED')) });
-    await using server = await startFaultServer({ handler: (req) => ({ status: 301, headers: { location: `${other.url}${req.path}` } }) });
+    await using server = await startFaultServer({
+      handler: (req) => ({ status: 301, headers: { location: `${other.url}${req.path}` } }),
+    });
     const err = await failure(client(server).get('x'));
     expect(err.code).toBe('PSA_UNAUTHORIZED');
     expect(err.message).toContain(`redirected to ${other.url}, where the token is not sent`);
@@ -331,7 +416,10 @@ describe('secrets and redirects', () => {
 
   it('keeps the token and the method on a same-origin redirect', async () => {
     await using server = await startFaultServer({
-      script: [{ status: 308, headers: { location: '/v2/pins' } }, json(202, pinStatus({ requestid: 'moved' }))],
+      script: [
+        { status: 308, headers: { location: '/v2/pins' } },
+        json(202, pinStatus({ requestid: 'moved' })),
+      ],
     });
     const pin = await client(server).add({ cid: 'bafkreimoved' });
     expect(pin.requestid).toBe('moved');
@@ -343,7 +431,9 @@ describe('secrets and redirects', () => {
   });
 
   it('gives up after 5 redirects with PSA_BAD_RESPONSE', async () => {
-    await using server = await startFaultServer({ handler: (req) => ({ status: 302, headers: { location: `${req.path}x` } }) });
+    await using server = await startFaultServer({
+      handler: (req) => ({ status: 302, headers: { location: `${req.path}x` } }),
+    });
     const err = await failure(client(server).get('loop'));
     expect(err.code).toBe('PSA_BAD_RESPONSE');
     expect(err.message).toContain('redirects');
@@ -368,7 +458,16 @@ describe('list: encoding and pagination', () => {
     await using server = await startFaultServer({ handler: () => json(200, { count: 0, results: [] }) });
     const before = new Date('2026-02-03T04:05:06.000Z');
     await collect(
-      client(server).list({ cid: ['bafkreia', 'bafkreib'], status: ['queued', 'pinned'], name: 'a b&c', match: 'iexact', meta: { app: 'x&y', n: '1' }, before, after: '2026-01-01T00:00:00Z', limit: 50 }),
+      client(server).list({
+        cid: ['bafkreia', 'bafkreib'],
+        status: ['queued', 'pinned'],
+        name: 'a b&c',
+        match: 'iexact',
+        meta: { app: 'x&y', n: '1' },
+        before,
+        after: '2026-01-01T00:00:00Z',
+        limit: 50,
+      }),
     );
     const req = server.requests[0];
     expect(req?.rawQuery).toContain('cid=bafkreia,bafkreib');
@@ -417,21 +516,27 @@ describe('list: encoding and pagination', () => {
 
   it('ends on a service that repeats the same page whatever the limit', async () => {
     const pins = manyPins(30);
-    await using server = await startFaultServer({ handler: () => json(200, { count: 30, results: pins.slice(0, 7) }) });
+    await using server = await startFaultServer({
+      handler: () => json(200, { count: 30, results: pins.slice(0, 7) }),
+    });
     const got = await collect(client(server).list({ status: ['pinned'], limit: 7 }));
     expect(got).toHaveLength(7);
     expect(server.requests).toHaveLength(3);
   });
 
   it('yields each pin once with an inclusive before (ipfs-cluster), and ends', async () => {
-    await using server = await startFaultServer({ handler: memoryPsa(manyPins(26), { inclusiveBefore: true }) });
+    await using server = await startFaultServer({
+      handler: memoryPsa(manyPins(26), { inclusiveBefore: true }),
+    });
     const got = await collect(client(server).list({ status: ['pinned'], limit: 5 }));
     expect(new Set(got.map((p) => p.requestid)).size).toBe(26);
     expect(got).toHaveLength(26);
   });
 
   it('goes on past a full page on a service whose count is the page length', async () => {
-    await using server = await startFaultServer({ handler: memoryPsa(manyPins(21), { countIsPageSize: true }) });
+    await using server = await startFaultServer({
+      handler: memoryPsa(manyPins(21), { countIsPageSize: true }),
+    });
     expect(await collect(client(server).list({ status: ['pinned'], limit: 7 }))).toHaveLength(21);
     // 7 + 7 + 7, then an empty page to be sure.
     expect(server.requests).toHaveLength(4);
@@ -480,15 +585,24 @@ describe('POST safety after ambiguous failures', () => {
   it('recognises its pin when the service answers the CID in another form (v0 sent, v1 back)', async () => {
     const v0 = 'QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR';
     const v1 = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
-    const made = pinStatus({ requestid: 'v1-form', cid: v1, name: 'site', created: new Date().toISOString() });
-    await using server = await startFaultServer({ script: [{ reset: true }, json(200, { count: 1, results: [made] })] });
+    const made = pinStatus({
+      requestid: 'v1-form',
+      cid: v1,
+      name: 'site',
+      created: new Date().toISOString(),
+    });
+    await using server = await startFaultServer({
+      script: [{ reset: true }, json(200, { count: 1, results: [made] })],
+    });
     const pin = await client(server).add({ cid: v0, name: 'site' });
     expect(pin.requestid).toBe('v1-form');
     expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
   });
 
   it('does not reuse a pin with the same CID but another name: it sends the POST again', async () => {
-    const psa = memoryPsa([pinStatus({ requestid: 'old', cid: 'bafkreisame', name: 'other', status: 'pinned' })]);
+    const psa = memoryPsa([
+      pinStatus({ requestid: 'old', cid: 'bafkreisame', name: 'other', status: 'pinned' }),
+    ]);
     await using server = await startFaultServer({ script: [{ status: 503 }], handler: psa });
     const pin = await client(server).add({ cid: 'bafkreisame', name: 'mine' });
     expect(pin.requestid).not.toBe('old');
@@ -497,7 +611,13 @@ describe('POST safety after ambiguous failures', () => {
   });
 
   it('does not take an old failed pin for the one the dropped POST made', async () => {
-    const old = pinStatus({ requestid: 'old-failed', cid: 'bafkreiold', name: 'site', status: 'failed', created: '2020-01-01T00:00:00.000Z' });
+    const old = pinStatus({
+      requestid: 'old-failed',
+      cid: 'bafkreiold',
+      name: 'site',
+      status: 'failed',
+      created: '2020-01-01T00:00:00.000Z',
+    });
     const psa = memoryPsa([old]);
     await using server = await startFaultServer({ script: [{ reset: true }], handler: psa });
     const pin = await client(server).add({ cid: 'bafkreiold', name: 'site' });
@@ -510,7 +630,15 @@ describe('POST safety after ambiguous failures', () => {
     await using server = await startFaultServer({
       script: [
         (req) => {
-          psa.pins.push(pinStatus({ requestid: 'just-failed', cid: JSON.parse(req.body).cid, name: 'site', status: 'failed', created: new Date().toISOString() }));
+          psa.pins.push(
+            pinStatus({
+              requestid: 'just-failed',
+              cid: JSON.parse(req.body).cid,
+              name: 'site',
+              status: 'failed',
+              created: new Date().toISOString(),
+            }),
+          );
           return { reset: true };
         },
       ],
@@ -523,7 +651,10 @@ describe('POST safety after ambiguous failures', () => {
 
   it('does not look anything up after an unambiguous failure (429)', async () => {
     const psa = memoryPsa([]);
-    await using server = await startFaultServer({ script: [json(429, failureBody('SLOW'), { 'retry-after': '0' })], handler: psa });
+    await using server = await startFaultServer({
+      script: [json(429, failureBody('SLOW'), { 'retry-after': '0' })],
+      handler: psa,
+    });
     await client(server).add({ cid: 'bafkreirate' });
     expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
   });
@@ -544,7 +675,11 @@ describe('POST safety after ambiguous failures', () => {
     const pin = await client(server).replace('v1', { cid: 'bafkreiv2', name: 'site' });
     expect(pin.pin.cid).toBe('bafkreiv2');
     expect(psa.pins.map((p) => p.requestid)).toEqual([pin.requestid]);
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /pins/v1', 'GET /pins/v1', 'GET /pins']);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /pins/v1',
+      'GET /pins/v1',
+      'GET /pins',
+    ]);
   });
 
   it('sends the replace again when the old pin is still there', async () => {
@@ -552,6 +687,10 @@ describe('POST safety after ambiguous failures', () => {
     await using server = await startFaultServer({ script: [{ reset: true }], handler: psa });
     const pin = await client(server).replace('v1', { cid: 'bafkreiv2', name: 'site' });
     expect(psa.pins.map((p) => p.requestid)).toEqual([pin.requestid]);
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /pins/v1', 'GET /pins/v1', 'POST /pins/v1']);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /pins/v1',
+      'GET /pins/v1',
+      'POST /pins/v1',
+    ]);
   });
 });

@@ -1,29 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPinningClient } from '../../src/lib/psa/client.js';
 import type { PinStatus, PinningClient, PsaProgressEvent } from '../../src/lib/psa/types.js';
-import { IpfsPinError } from '../../src/lib/errors.js';
+import { collect, failure } from '../support/psa-asserts.js';
 import { startMockPsa } from '../support/mock-psa.js';
 import type { MockPsa } from '../support/mock-psa.js';
 
 const TOKEN = 'mock-token-5f3a9c1e77';
 // The mock checks no CID syntax; distinct strings keep the tests readable.
 const cid = (i: number): string => `bafkreitest${String(i).padStart(4, '0')}`;
-
-async function collect(it: AsyncIterable<PinStatus>): Promise<PinStatus[]> {
-  const out: PinStatus[] = [];
-  for await (const p of it) out.push(p);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<IpfsPinError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(IpfsPinError);
-    return err as IpfsPinError;
-  }
-  throw new Error('expected a rejection');
-}
 
 let psa: MockPsa;
 let client: PinningClient;
@@ -39,8 +23,14 @@ afterAll(async () => {
 describe('PSA client against mock-ipfs-pinning-service', () => {
   it('runs the whole lifecycle: add, get, list, replace, remove', async () => {
     const events: PsaProgressEvent[] = [];
-    const added = await client.add({ cid: cid(1), name: 'pinned-site', meta: { app: 'lifecycle' } }, { onProgress: (e) => events.push(e) });
-    expect(added).toMatchObject({ status: 'pinned', pin: { cid: cid(1), name: 'pinned-site', meta: { app: 'lifecycle' } } });
+    const added = await client.add(
+      { cid: cid(1), name: 'pinned-site', meta: { app: 'lifecycle' } },
+      { onProgress: (e) => events.push(e) },
+    );
+    expect(added).toMatchObject({
+      status: 'pinned',
+      pin: { cid: cid(1), name: 'pinned-site', meta: { app: 'lifecycle' } },
+    });
     expect(added.delegates.length).toBeGreaterThan(0);
     expect(events.map((e) => e.type)).toEqual(['psa:request:done']);
     expect(events[0]?.detail).toMatchObject({ method: 'POST', path: '/pins', status: 202 });
@@ -49,7 +39,11 @@ describe('PSA client against mock-ipfs-pinning-service', () => {
     const listed = await collect(client.list({ name: 'pinned-site', status: ['pinned'] }));
     expect(listed.map((p) => p.requestid)).toEqual([added.requestid]);
 
-    const replaced = await client.replace(added.requestid, { cid: cid(2), name: 'queued-site', meta: { app: 'lifecycle' } });
+    const replaced = await client.replace(added.requestid, {
+      cid: cid(2),
+      name: 'queued-site',
+      meta: { app: 'lifecycle' },
+    });
     expect(replaced.requestid).not.toBe(added.requestid);
     expect(replaced).toMatchObject({ status: 'queued', pin: { cid: cid(2) } });
     expect((await failure(client.get(added.requestid))).code).toBe('PSA_NOT_FOUND');
@@ -66,7 +60,12 @@ describe('PSA client against mock-ipfs-pinning-service', () => {
     const err = await failure(bad.add({ cid: cid(3) }));
     expect(err).toMatchObject({ code: 'PSA_UNAUTHORIZED', status: 401 });
     expect(err.message).toContain('Check the token');
-    const everything = JSON.stringify({ ...err, message: err.message, stack: err.stack, cause: String(err.cause) });
+    const everything = JSON.stringify({
+      ...err,
+      message: err.message,
+      stack: err.stack,
+      cause: String(err.cause),
+    });
     expect(everything).not.toContain(wrong);
     expect(everything).not.toContain(TOKEN);
 
@@ -79,12 +78,23 @@ describe('PSA client against mock-ipfs-pinning-service', () => {
     const made: PinStatus[] = [];
     for (let i = 0; i < 12; i++) {
       const prefix = prefixes[i % 4] ?? 'queued';
-      made.push(await client.add({ cid: cid(100 + i), name: `${prefix}-f${i}`, meta: { batch: 'filters', half: i < 6 ? 'a' : 'b' } }));
+      made.push(
+        await client.add({
+          cid: cid(100 + i),
+          name: `${prefix}-f${i}`,
+          meta: { batch: 'filters', half: i < 6 ? 'a' : 'b' },
+        }),
+      );
     }
     const all = ['queued', 'pinning', 'pinned', 'failed'] as const;
 
-    const byStatus = (await collect(client.list({ status: ['queued', 'failed'] }))).filter((p) => p.pin.meta?.batch === 'filters');
-    expect(byStatus.map((p) => p.status).sort()).toEqual([...Array(3).fill('failed'), ...Array(3).fill('queued')]);
+    const byStatus = (await collect(client.list({ status: ['queued', 'failed'] }))).filter(
+      (p) => p.pin.meta?.batch === 'filters',
+    );
+    expect(byStatus.map((p) => p.status).sort()).toEqual([
+      ...Array(3).fill('failed'),
+      ...Array(3).fill('queued'),
+    ]);
 
     const byName = await collect(client.list({ name: 'pinned-f6', status: [...all] }));
     expect(byName.map((p) => p.pin.cid)).toEqual([cid(106)]);
@@ -111,7 +121,9 @@ describe('PSA client against mock-ipfs-pinning-service', () => {
 
   it('rejects bad input before sending anything', async () => {
     expect((await failure(client.add({ cid: '' }))).code).toBe('INVALID_INPUT');
-    expect((await failure(client.add({ cid: cid(1), name: 'x'.repeat(256) }))).message).toContain('255 bytes');
+    expect((await failure(client.add({ cid: cid(1), name: 'x'.repeat(256) }))).message).toContain(
+      '255 bytes',
+    );
     expect((await failure(client.get(''))).code).toBe('INVALID_INPUT');
     expect((await failure(collect(client.list({ limit: 0 })))).code).toBe('INVALID_INPUT');
     expect(() => createPinningClient({ endpoint: `${psa.url}/pins` })).toThrow(/remove the trailing \/pins/);

@@ -13,13 +13,18 @@ export interface MockPsa extends AsyncDisposable {
 
 /**
  * The npm `mock-ipfs-pinning-service` on 127.0.0.1, a free port. Statuses come from name
- * prefixes (queued-, pinning-, pinned-, failed-); auth is on when a token is given.
+ * prefixes (queued-, pinning-, pinned-, failed-); auth is on when a token is given;
+ * `delegates` replaces the mock's own delegate multiaddr.
  */
-export async function startMockPsa(options: { token?: string } = {}): Promise<MockPsa> {
+export async function startMockPsa(options: { token?: string; delegates?: string } = {}): Promise<MockPsa> {
   const { setup } = require('mock-ipfs-pinning-service') as {
-    setup: (o: { token?: string | null; loglevel?: string }) => Promise<RequestListener>;
+    setup: (o: { token?: string | null; loglevel?: string; delegates?: string }) => Promise<RequestListener>;
   };
-  const app = await setup({ token: options.token ?? null, loglevel: 'error' });
+  const app = await setup({
+    token: options.token ?? null,
+    loglevel: 'error',
+    ...(options.delegates === undefined ? {} : { delegates: options.delegates }),
+  });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
