@@ -2,6 +2,7 @@ import { CustomProgressEvent } from '../progress.js';
 import { emit } from './emit.js';
 import { IpfsPinError, abortError } from '../errors.js';
 import { createNode } from '../node/index.js';
+import { statImportRoot } from '../unixfs/walk.js';
 import type { IpfsNode, NodeOptions } from '../node/types.js';
 import { createPinningClient } from '../psa/client.js';
 import { createDeadline } from './deadline.js';
@@ -53,6 +54,8 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   );
 
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
+  // A missing path fails before a node starts (the import would find it, after the start-up).
+  await statImportRoot(options.path);
   const ownNode = options.node === undefined;
   const node: IpfsNode = options.node ?? (await createNode(nodeOptions(options)));
   let keep = false;

@@ -25,6 +25,25 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const STAT_BATCH = 64;
 
 /**
+ * Stats the path to import (following a symlink, as the import does), turning a missing
+ * path into IMPORT_NOT_FOUND: callers check it before they start slower work.
+ */
+export async function statImportRoot(rootPath: string): Promise<Stats> {
+  try {
+    return await stat(nodePath.resolve(rootPath));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new IpfsPinError('IMPORT_NOT_FOUND', `No such file or directory: ${rootPath}`, {
+        cause: err,
+        data: { path: rootPath },
+      });
+    }
+    throw fsError(err, rootPath, 'read');
+  }
+}
+
+/**
  * Lists what kubo's `ipfs add -r` would add, without reading any content: dot-files
  * skipped unless `hidden`, symlinks kept as links (never followed), empty directories
  * kept, sockets/FIFOs/devices skipped, entries sorted by name bytes. The root path
@@ -39,19 +58,7 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
   const totals: TreeTotals = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const skipped: SkippedEntry[] = [];
   const absolute = nodePath.resolve(rootPath);
-  let rootStats: Stats;
-  try {
-    rootStats = await stat(absolute);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new IpfsPinError('IMPORT_NOT_FOUND', `No such file or directory: ${rootPath}`, {
-        cause: err,
-        data: { path: rootPath },
-      });
-    }
-    throw fsError(err, rootPath, 'read');
-  }
+  const rootStats = await statImportRoot(rootPath);
   const name = nodePath.basename(absolute);
   if (rootStats.isFile()) {
     totals.files = 1;
