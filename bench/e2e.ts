@@ -26,7 +26,7 @@ registerHooks({
 
 const MiB = 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'build', 'cli', 'index.js');
+const cli = join(root, 'dist', 'cli', 'index.js');
 
 interface Row {
   tool: string;

@@ -1,7 +1,7 @@
 // `npm run demo`: the whole job on a fresh machine, no account needed. Starts the real local
 // pinning service (tools/psa-server: a Pinning Service API on a Helia node that fetches over
-// bitswap), pins examples/site with the built CLI as a user would, checks that the service
-// holds every block of the DAG, then stops the service. `predemo` builds and installs it.
+// bitswap), pins examples/site with the bundled CLI (dist/cli) as a user would, checks that the service
+// holds every block of the DAG, then stops the service. `predemo` installs the service.
 /* global fetch */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'build', 'cli', 'index.js');
+const cli = join(root, 'dist', 'cli', 'index.js');
 const serverJs = join(root, 'tools', 'psa-server', 'server.js');
 const site = 'examples/site';
 
@@ -70,7 +70,7 @@ async function stop(service) {
 }
 
 async function main() {
-  if (!existsSync(cli)) throw new Error('build/cli is missing: run `npm run build` (predemo does)');
+  if (!existsSync(cli)) throw new Error('dist/cli is missing: run `npm run bundle`');
   const token = randomBytes(18).toString('base64url');
   say('starting a local Pinning Service API server (tools/psa-server, a real Helia node)');
   const service = await startService(token);

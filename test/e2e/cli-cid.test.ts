@@ -1,6 +1,6 @@
 // `ipfs-pin cid` run as a user runs it: the built CLI in a child process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,15 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repoRoot, 'build/cli/index.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
+const cli = path.join(repoRoot, 'dist/cli/index.js');
 
 function run(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
@@ -25,12 +17,8 @@ function run(args: string[], cwd: string): { status: number | null; stdout: stri
 
 let dir: string;
 beforeAll(async () => {
-  // `npm test` builds first (pretest); build again only when the sources are newer.
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestMtime(path.join(repoRoot, 'src'))) {
-    spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
-  }
-  if (!existsSync(cli))
-    throw new Error(`${cli} is missing after npm run build: the build failed, run it to see why`);
+  // The CLI as shipped: the committed bundle (check-dist keeps it in step with src/).
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run bundle`);
   dir = await mkdtemp(path.join(tmpdir(), 'ipfs-pin-cli-'));
   await mkdir(path.join(dir, 'site/.well-known'), { recursive: true });
   await writeFile(path.join(dir, 'site/mars.txt'), 'Hello Mars!\n');

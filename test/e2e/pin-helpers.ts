@@ -9,8 +9,8 @@ import { repoRoot } from '../support/peers.js';
 import { startMockPsa } from '../support/mock-psa.js';
 import type { MockPsa } from '../support/mock-psa.js';
 
-/** The built CLI, as `npm run build` makes it (pretest builds it). */
-export const cliPath = join(repoRoot, 'build', 'cli', 'index.js');
+/** The CLI as shipped: the committed bundle (check-dist keeps it in step with src/). */
+export const cliPath = join(repoRoot, 'dist', 'cli', 'index.js');
 
 export interface CliRun {
   code: number | null;
@@ -24,7 +24,7 @@ export function ipfsPin(
   args: string[],
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build (pretest does)`);
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run bundle`);
   const started = Date.now();
   // Only what the CLI needs: no token leaks in from the environment running the tests.
   const env: Record<string, string> = {
