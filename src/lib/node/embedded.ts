@@ -19,6 +19,7 @@ import { dialable, publicOrigins } from './multiaddrs.js';
 import { createServedCounter, throttle } from './served-metrics.js';
 import { openDiskBlockstore } from './disk-blockstore.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
+import { skipKnownProtocolMerges } from './protocol-merges.js';
 import { warmBitswapStreams } from './warm-streams.js';
 import { aborted, message, raceAbort } from './util.js';
 import type { DialResult, IpfsNode, NodeCallOptions, NodeOptions, NodeProgressEvent } from './types.js';
@@ -69,6 +70,8 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const libp2p: Libp2p = node.libp2p;
   // Bitswap opens a stream per message: have the next one negotiated before it is needed.
   const unwarm = warmBitswapStreams(libp2p);
+  // ...and not rewrite the peer's record each time one is negotiated.
+  const unskip = skipKnownProtocolMerges(libp2p.peerStore);
   // Our importer writes to the disk store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
   const blockstore = store as Blockstore;
@@ -179,6 +182,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
       stopping ??= (async () => {
         clearInterval(keepTimer);
         unwarm();
+        unskip();
         served.flush();
         served.cancel();
         libp2p.removeEventListener('peer:disconnect', onDisconnect);
