@@ -97,3 +97,42 @@ function changed(path: string, how: string): IpfsPinError {
     },
   );
 }
+
+/**
+ * A file of at most one chunk, whole, in one buffer from `take`: open, read, close with
+ * plain callbacks (a site is mostly such files, and the streaming reader's generator and
+ * read-ahead cost more than the read). Asks for one byte more than the walk saw, so a file
+ * that grew is seen without an extra read.
+ */
+export function readWholeFile(
+  path: string,
+  size: number,
+  take: (size: number) => Buffer = Buffer.allocUnsafe,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    fs.open(path, 'r', (openErr, fd) => {
+      if (openErr) {
+        reject(fsError(openErr, path, 'open the file'));
+        return;
+      }
+      const want = size + 1;
+      const buffer = take(want);
+      const finish = (err: unknown, filled: number): void => {
+        fs.close(fd, () => {
+          if (err !== undefined) reject(err);
+          else if (filled > size) reject(changed(path, 'grew'));
+          else if (filled < size) reject(changed(path, 'shrank'));
+          else resolve(filled === want ? buffer : buffer.subarray(0, filled));
+        });
+      };
+      const readFrom = (filled: number): void => {
+        fs.read(fd, buffer, filled, want - filled, filled, (readErr, n) => {
+          if (readErr) finish(fsError(readErr, path, 'read the file'), filled);
+          else if (n === 0 || filled + n >= want) finish(undefined, filled + n);
+          else readFrom(filled + n);
+        });
+      };
+      readFrom(0);
+    });
+  });
+}

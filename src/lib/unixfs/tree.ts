@@ -12,7 +12,6 @@ interface EntryBase {
   name: string;
   /** Path relative to the imported root, '/'-separated; '' for the root. */
   path: string;
-  link?: Link;
 }
 
 export interface FileEntry extends EntryBase {
@@ -25,6 +24,11 @@ export interface FileEntry extends EntryBase {
    * chunk's block is built): every piece is then exactly `chunkSize` bytes but the last.
    */
   read(chunkSize: number, signal?: AbortSignal, take?: (size: number) => Buffer): AsyncIterable<Uint8Array>;
+  /**
+   * Optional, for a file of at most one chunk: the whole content in one buffer from `take`
+   * (the import's common case, without a stream's machinery).
+   */
+  readWhole?(take?: (size: number) => Buffer): Promise<Uint8Array>;
 }
 
 export interface SymlinkEntry extends EntryBase {

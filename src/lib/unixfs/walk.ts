@@ -4,7 +4,7 @@ import * as nodePath from 'node:path';
 import { IpfsPinError, abortError } from '../errors.js';
 import { fsError } from './fs-errors.js';
 import { createIgnoreMatcher } from './ignore.js';
-import { readFileChunks } from './read-file.js';
+import { readFileChunks, readWholeFile } from './read-file.js';
 import type { DirEntry, FileEntry, TreeEntry, TreeTotals } from './tree.js';
 import type { SkippedEntry } from './types.js';
 
@@ -63,7 +63,7 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
   if (rootStats.isFile()) {
     totals.files = 1;
     totals.bytes = rootStats.size;
-    return { root: diskFile(absolute, name, '', rootStats.size), totals, skipped };
+    return { root: new DiskFile(name, rootStats.size, undefined, absolute), totals, skipped };
   }
   if (!rootStats.isDirectory()) {
     throw new IpfsPinError(
@@ -73,7 +73,12 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
     );
   }
 
-  const walkDir = async (absDir: string, relDir: string, dirName: string): Promise<DirEntry> => {
+  const walkDir = async (
+    absDir: string,
+    relDir: string,
+    dirName: string,
+    parent: DiskDir | undefined,
+  ): Promise<DirEntry> => {
     if (signal?.aborted) throw abortError(signal, 'The import');
     totals.directories++;
     let dirents: Dirent<Buffer>[];
@@ -83,7 +88,7 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
       throw fsError(err, absDir, 'list the directory');
     }
     dirents.sort((a, b) => Buffer.compare(a.name, b.name));
-    const dir: DirEntry = { kind: 'dir', name: dirName, path: relDir, children: [] };
+    const dir = new DiskDir(dirName, parent, absDir);
     const kept: { dirent: Dirent<Buffer>; name: string; rel: string; abs: string; stats?: Stats }[] = [];
     for (const dirent of dirents) {
       const lossy = dirent.name.toString('utf8');
@@ -131,12 +136,12 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
       const isFile = k.stats ? k.stats.isFile() : k.dirent.isFile();
       const isLink = k.stats ? k.stats.isSymbolicLink() : k.dirent.isSymbolicLink();
       if (isDir) {
-        dir.children.push(await walkDir(k.abs, k.rel, k.name));
+        dir.children.push(await walkDir(k.abs, k.rel, k.name, dir));
       } else if (isFile) {
         const size = k.stats?.size ?? 0;
         totals.files++;
         totals.bytes += size;
-        dir.children.push(diskFile(k.abs, k.name, k.rel, size));
+        dir.children.push(new DiskFile(k.name, size, dir));
       } else if (isLink) {
         dir.children.push({
           kind: 'symlink',
@@ -156,17 +161,66 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
     return dir;
   };
 
-  return { root: await walkDir(absolute, '', name), totals, skipped };
+  return { root: await walkDir(absolute, '', name, undefined), totals, skipped };
 }
 
-function diskFile(abs: string, name: string, rel: string, size: number): FileEntry {
-  return {
-    kind: 'file',
-    name,
-    path: rel,
-    size,
-    read: (chunkSize, signal, take) => readFileChunks(abs, size, chunkSize, signal, take),
-  };
+/*
+ * The tree of a walk lives until the import has passed it, and a site has tens of
+ * thousands of files: an entry keeps only its name, its size and its parent, and works
+ * out its paths when asked (errors, big files), about 100 bytes a file instead of 400.
+ * Fewer long-lived objects also keep V8's young generation from growing during the walk.
+ */
+class DiskDir implements DirEntry {
+  readonly kind = 'dir';
+  children: TreeEntry[] = [];
+  constructor(
+    readonly name: string,
+    private readonly parent: DiskDir | undefined,
+    readonly abs: string,
+  ) {}
+
+  get path(): string {
+    return childPath(this.parent, this.name);
+  }
+}
+
+class DiskFile implements FileEntry {
+  readonly kind = 'file';
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    private readonly parent: DiskDir | undefined,
+    /** Only for a file imported on its own (no parent). */
+    private readonly rootAbs?: string,
+  ) {}
+
+  get path(): string {
+    return this.parent ? childPath(this.parent, this.name) : '';
+  }
+
+  private get abs(): string {
+    return this.parent ? childAbs(this.parent.abs, this.name) : (this.rootAbs as string);
+  }
+
+  read(chunkSize: number, signal?: AbortSignal, take?: (size: number) => Buffer): AsyncIterable<Uint8Array> {
+    return readFileChunks(this.abs, this.size, chunkSize, signal, take);
+  }
+
+  readWhole(take?: (size: number) => Buffer): Promise<Uint8Array> {
+    return readWholeFile(this.abs, this.size, take);
+  }
+}
+
+/** nodePath.join for a name from a listing (no separators, never '.' or '..'), without its parsing. */
+function childAbs(dirAbs: string, name: string): string {
+  return dirAbs.endsWith(nodePath.sep) ? `${dirAbs}${name}` : `${dirAbs}${nodePath.sep}${name}`;
+}
+
+/** '' is the root; its children are named as is, deeper entries joined with '/'. */
+function childPath(parent: DiskDir | undefined, name: string): string {
+  if (parent === undefined) return '';
+  const above = parent.path;
+  return above === '' ? name : `${above}/${name}`;
 }
 
 function isUnknown(dirent: Dirent<Buffer>): boolean {
