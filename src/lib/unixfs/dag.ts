@@ -38,7 +38,7 @@ const passThrough: TreeBuilder = async function* (source) {
  * flat whatever the chunk size and the file sizes.
  */
 const BIG_FILES_AT_ONCE = 4;
-const BYTES_IN_FLIGHT = 32 * 1_048_576;
+const BYTES_IN_FLIGHT = 16 * 1_048_576;
 /** Small-file buffers kept for reuse (the ones in use are bounded by `concurrency`). */
 const SMALL_FILES_FREE_BYTES = 4 * 1_048_576;
 
