@@ -291,8 +291,10 @@ async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: st
 
 /** A failure already put in the outputs, summary and comment: only setFailed is left. */
 class ReportedFailure extends Error {
-  constructor(readonly info: FailureInfo) {
+  readonly info: FailureInfo;
+  constructor(info: FailureInfo) {
     super(info.message);
+    this.info = info;
   }
 }
 

@@ -23,14 +23,17 @@ export interface CallContext extends SendContext {
 
 /** Why one attempt failed, and whether another may help. Never leaves this module's callers. */
 export class AttemptFailure extends Error {
-  constructor(
-    readonly error: IpfsPinError,
-    readonly retryable: boolean,
-    /** The request may have reached the service and taken effect. */
-    readonly ambiguous: boolean,
-    readonly retryAfterMs?: number,
-  ) {
+  readonly error: IpfsPinError;
+  readonly retryable: boolean;
+  /** The request may have reached the service and taken effect. */
+  readonly ambiguous: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(error: IpfsPinError, retryable: boolean, ambiguous: boolean, retryAfterMs?: number) {
     super(error.message);
+    this.error = error;
+    this.retryable = retryable;
+    this.ambiguous = ambiguous;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

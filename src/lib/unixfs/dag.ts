@@ -50,25 +50,32 @@ const SMALL_FILES_FREE_BYTES = 4 * 1_048_576;
  * that followed big files, that doubled the young generation twice (+64 MiB peak RSS).
  */
 class FileLink implements Link {
-  constructor(
-    readonly cid: CID,
-    readonly size: number,
-  ) {}
+  readonly cid: CID;
+  readonly size: number;
+  constructor(cid: CID, size: number) {
+    this.cid = cid;
+    this.size = size;
+  }
 }
 
 class ChildLink implements NamedLink {
-  constructor(
-    readonly name: string,
-    readonly cid: CID,
-    readonly size: number,
-  ) {}
+  readonly name: string;
+  readonly cid: CID;
+  readonly size: number;
+  constructor(name: string, cid: CID, size: number) {
+    this.name = name;
+    this.cid = cid;
+    this.size = size;
+  }
 }
 
 class SmallJob {
-  constructor(
-    readonly entry: FileEntry,
-    readonly job: Promise<Link>,
-  ) {}
+  readonly entry: FileEntry;
+  readonly job: Promise<Link>;
+  constructor(entry: FileEntry, job: Promise<Link>) {
+    this.entry = entry;
+    this.job = job;
+  }
 }
 
 /**

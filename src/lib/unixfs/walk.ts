@@ -173,11 +173,14 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
 class DiskDir implements DirEntry {
   readonly kind = 'dir';
   children: TreeEntry[] = [];
-  constructor(
-    readonly name: string,
-    private readonly parent: DiskDir | undefined,
-    readonly abs: string,
-  ) {}
+  readonly name: string;
+  readonly abs: string;
+  private readonly parent: DiskDir | undefined;
+  constructor(name: string, parent: DiskDir | undefined, abs: string) {
+    this.name = name;
+    this.parent = parent;
+    this.abs = abs;
+  }
 
   get path(): string {
     return childPath(this.parent, this.name);
@@ -186,13 +189,17 @@ class DiskDir implements DirEntry {
 
 class DiskFile implements FileEntry {
   readonly kind = 'file';
-  constructor(
-    readonly name: string,
-    readonly size: number,
-    private readonly parent: DiskDir | undefined,
-    /** Only for a file imported on its own (no parent). */
-    private readonly rootAbs?: string,
-  ) {}
+  readonly name: string;
+  readonly size: number;
+  private readonly parent: DiskDir | undefined;
+  /** Only for a file imported on its own (no parent). */
+  private readonly rootAbs: string | undefined;
+  constructor(name: string, size: number, parent: DiskDir | undefined, rootAbs?: string) {
+    this.name = name;
+    this.size = size;
+    this.parent = parent;
+    this.rootAbs = rootAbs;
+  }
 
   get path(): string {
     return this.parent ? childPath(this.parent, this.name) : '';
