@@ -49,6 +49,9 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
       ...(service.token === undefined ? {} : { token: service.token }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       minIntervalMs: service.minIntervalMs,
+      // The lookup for an existing pin and the submit go back to back (one step for the
+      // user, a second early); the budget holds from then on.
+      burst: 2,
       ...(options.random === undefined ? {} : { random: options.random }),
     }),
   );

@@ -30,7 +30,7 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
     token,
     // Called unbound: a browser's fetch throws "Illegal invocation" as a method of ctx.
     fetch: (input, init) => fetchImpl(input, init),
-    pace: createPacer(nonNegative('minIntervalMs', options.minIntervalMs, 0)),
+    pace: createPacer(nonNegative('minIntervalMs', options.minIntervalMs, 0), Math.floor(positive('burst', options.burst, 1))),
     policy: {
       callTimeoutMs: timeoutMs('callTimeoutMs', options.callTimeoutMs, 60_000),
       requestTimeoutMs: timeoutMs('requestTimeoutMs', options.requestTimeoutMs, 30_000),

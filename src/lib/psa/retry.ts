@@ -252,15 +252,20 @@ function emit(options: PsaCallOptions, event: PsaProgressEvent): void {
   }
 }
 
-/** Spaces this client's requests at least `minIntervalMs` apart (a request budget). */
-export function createPacer(minIntervalMs: number): (signal: AbortSignal) => Promise<void> {
-  let next = 0;
+/**
+ * A request budget: one request per `minIntervalMs`, of which up to `burst` may go back to
+ * back after a quiet spell (a token bucket, kept as the theoretical arrival time of the
+ * next request). With `burst` 1, every request waits `minIntervalMs` after the one before.
+ */
+export function createPacer(minIntervalMs: number, burst = 1): (signal: AbortSignal) => Promise<void> {
+  let tat = 0;
+  const slack = (Math.max(1, Math.floor(burst)) - 1) * minIntervalMs;
   return async (signal) => {
     if (minIntervalMs <= 0) return;
     const now = Date.now();
-    const at = Math.max(now, next);
+    const at = Math.max(now, tat - slack);
     // Reserve the slot before waiting so concurrent calls queue up behind it.
-    next = at + minIntervalMs;
+    tat = Math.max(tat, at) + minIntervalMs;
     if (at > now) await sleep(at - now, signal);
   };
 }

@@ -46,6 +46,12 @@ export interface PinningClientOptions {
   retryMaxMs?: number;
   /** Least time between two requests to this service (ms): a request budget. Default 0. */
   minIntervalMs?: number;
+  /**
+   * Requests that may go back to back within the budget, as from an idle start: then one
+   * per `minIntervalMs` again (a token bucket of this size). Default 1: every request
+   * `minIntervalMs` after the one before.
+   */
+  burst?: number;
   /** Source of randomness for jitter (tests). */
   random?: () => number;
 }
