@@ -10,6 +10,14 @@ process.on('unhandledRejection', (reason) =>
 
 await run(() => import('./library.js'));
 
-// The node and the clients close their handles; should one stay open, do not hold the job
-// until its timeout. process.exit() keeps the exit code core.setFailed set.
-setTimeout(() => process.exit(), 3000).unref();
+// Done: exit once the log has gone out, rather than wait for timers libraries leave behind
+// (libp2p's address manager arms a 1 s debounce as the node stops), or for a handle that
+// stays open. process.exit() keeps the exit code core.setFailed set.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+  });
+}

@@ -14,6 +14,16 @@ const onSignal = (): void => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-process.exitCode = await main(process.argv.slice(2), { ...defaultIo(), signal: controller.signal });
+const code = await main(process.argv.slice(2), { ...defaultIo(), signal: controller.signal });
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
+// Done: exit once what was written has gone out, rather than wait for timers libraries
+// leave behind (libp2p's address manager arms a 1 s debounce as the node stops).
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+  });
+}
