@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shouldWakeEarly } from '../../src/lib/pin/quiet-wake.js';
+import { nextLookMs, shouldWakeEarly } from '../../src/lib/pin/quiet-wake.js';
 
 const base = {
   sinceLastRequestMs: 5000,
@@ -25,5 +25,30 @@ describe('shouldWakeEarly', () => {
 
   it('never breaks the request budget', () => {
     expect(shouldWakeEarly({ ...base, sinceLastRequestMs: 999 })).toBe(false);
+  });
+});
+
+describe('nextLookMs', () => {
+  const look = { nowMs: 10_000, untilMs: 40_000, tickMs: 250, budgetAtMs: 0 };
+
+  it('looks again after a tick when the node cannot say when it last sent', () => {
+    expect(nextLookMs(look)).toBe(250);
+  });
+
+  it('wakes exactly when the quiet is long enough, not up to a tick later', () => {
+    expect(nextLookMs({ ...look, quietAtMs: 10_120 })).toBe(120);
+  });
+
+  it('waits for the budget when the quiet comes first', () => {
+    expect(nextLookMs({ ...look, quietAtMs: 10_050, budgetAtMs: 10_200 })).toBe(200);
+  });
+
+  it('never sleeps past the planned poll, and always sleeps a little', () => {
+    expect(nextLookMs({ ...look, untilMs: 10_030 })).toBe(30);
+    expect(nextLookMs({ ...look, untilMs: 10_000 })).toBe(1);
+  });
+
+  it('looks after a tick when the quiet moment has passed (data may still come)', () => {
+    expect(nextLookMs({ ...look, quietAtMs: 9_000 })).toBe(250);
   });
 });

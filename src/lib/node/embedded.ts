@@ -22,7 +22,7 @@ import { makeTempDir, removeDir } from './temp-dir.js';
 import { skipKnownProtocolMerges } from './protocol-merges.js';
 import { warmBitswapStreams } from './warm-streams.js';
 import { aborted, message, raceAbort } from './util.js';
-import type { DialResult, IpfsNode, NodeCallOptions, NodeOptions, NodeProgressEvent } from './types.js';
+import type { DialResult, IpfsNode, NodeCallOptions, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 const DEFAULT_DIAL_TIMEOUT_MS = 15_000;
@@ -105,9 +105,15 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     await libp2p.peerStore.merge(pid, { multiaddrs: addrs, tags: { [KEEP_TAG]: { value: 1 } } });
   }
 
-  function stats(): { blocksServed: number; bytesServed: number; peers: number } {
+  function stats(): NodeStats {
     const peers = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()));
-    return { blocksServed: counter.blocks(), bytesServed: counter.bytes(), peers: peers.size };
+    const lastServedAt = counter.lastAt();
+    return {
+      blocksServed: counter.blocks(),
+      bytesServed: counter.bytes(),
+      peers: peers.size,
+      ...(lastServedAt === undefined ? {} : { lastServedAt }),
+    };
   }
 
   async function dialOne(address: string, opts: NodeCallOptions): Promise<DialResult> {

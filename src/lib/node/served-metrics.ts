@@ -11,6 +11,8 @@ export interface ServedCounter {
   metrics: Metrics;
   blocks(): number;
   bytes(): number;
+  /** When the last block went (ms since the epoch), undefined before the first. */
+  lastAt(): number | undefined;
 }
 
 const BLOCKS = 'helia_bitswap_sent_blocks_total';
@@ -32,9 +34,11 @@ function nullMetric(): Metric & MetricGroup & Counter {
 export function createServedCounter(onChange: () => void): ServedCounter {
   let blocks = 0;
   let bytes = 0;
+  let lastAt: number | undefined;
   const counter = (add: (n: number) => void): Counter => ({
     increment: (n = 1) => {
       add(n);
+      lastAt = Date.now();
       onChange();
     },
     reset: noop,
@@ -58,7 +62,7 @@ export function createServedCounter(onChange: () => void): ServedCounter {
     traceFunction: <F>(_name: string, fn: F): F => fn,
     createTrace: () => undefined,
   } as unknown as Metrics;
-  return { metrics, blocks: () => blocks, bytes: () => bytes };
+  return { metrics, blocks: () => blocks, bytes: () => bytes, lastAt: () => lastAt };
 }
 
 /** Calls `fn` at most once per `ms`, and once more after the last call in a burst. */

@@ -45,6 +45,11 @@ export interface NodeStats {
   blocksServed: number;
   bytesServed: number;
   peers: number;
+  /**
+   * When the node last sent a block (ms since the epoch), for nodes that know it at once
+   * (the embedded one); kubo's counters are read now and then, so kubo nodes leave it out.
+   */
+  lastServedAt?: number;
 }
 
 export interface IpfsNode {

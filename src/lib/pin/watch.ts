@@ -10,7 +10,7 @@ import type { PinFlowProgressEvent } from './types.js';
 import { fitToDeadline, pollDelay } from './poll-delay.js';
 import { statusDetails, statusKind } from './status.js';
 import { isTransient, retryAfterOf } from './transient.js';
-import { shouldWakeEarly } from './quiet-wake.js';
+import { nextLookMs, shouldWakeEarly } from './quiet-wake.js';
 
 export interface WatchContext {
   service: string;
@@ -220,6 +220,12 @@ interface ServedWatch {
 /** How often the wait looks at the node's counters (local, free), and how long quiet means done. */
 const TICK_MS = 250;
 const QUIET_MS = 750;
+/**
+ * With a node that says exactly when it last sent a block: a service walking a DAG asks for
+ * the next block within milliseconds on loopback and within a round trip or two over the
+ * internet, so this much silence after it fetched means it is most likely done.
+ */
+const EXACT_QUIET_MS = 300;
 const MAX_QUIET_MS = 8000;
 
 /**
@@ -237,18 +243,30 @@ async function waitToPoll(
     await sleep(delayMs, signal);
     return false;
   }
+  const exact = node.stats().lastServedAt !== undefined;
   // A node whose counters move in steps (kubo's, read now and then) looks quiet between
   // steps: each early poll that found no change asks for a longer quiet before the next.
-  const quietMs = Math.min(MAX_QUIET_MS, QUIET_MS * 2 ** served.earlyWakes);
+  const quietMs = Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes);
   const until = Date.now() + delayMs;
   let bytes = node.stats().bytesServed;
   let grewAt = Date.now();
   for (;;) {
-    const left = until - Date.now();
-    if (left <= 0) return false;
-    await sleep(Math.min(TICK_MS, left), signal);
+    const before = Date.now();
+    if (until - before <= 0) return false;
+    const last = node.stats().lastServedAt;
+    await sleep(
+      nextLookMs({
+        nowMs: before,
+        untilMs: until,
+        tickMs: TICK_MS,
+        ...(last === undefined ? {} : { quietAtMs: last + quietMs }),
+        budgetAtMs: served.lastPoll + ctx.minIntervalMs,
+      }),
+      signal,
+    );
     const now = Date.now();
-    const current = node.stats().bytesServed;
+    const stats = node.stats();
+    const current = stats.bytesServed;
     if (current !== bytes) {
       bytes = current;
       grewAt = now;
@@ -258,7 +276,7 @@ async function waitToPoll(
       minIntervalMs: ctx.minIntervalMs,
       bytesAtLastPoll: served.bytesAtLastPoll,
       bytesNow: current,
-      quietForMs: now - grewAt,
+      quietForMs: now - (stats.lastServedAt ?? grewAt),
       quietMs,
     });
     if (early) return true;
