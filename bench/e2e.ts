@@ -36,6 +36,15 @@ interface Row {
   requests: number;
   byMethod: Record<string, number>;
   complete: boolean;
+  /** The service's own time to fetch the DAG (first block asked for to last held), s. */
+  fetchSeconds?: number;
+  blocks?: number;
+}
+
+/** What tools/psa-server logs once a pin's DAG is fetched. */
+function fetchTime(logs: string): { fetchSeconds?: number; blocks?: number } {
+  const m = /^psa-server: pin \S+ fetched: (\d+) blocks in (\d+) ms$/m.exec(logs);
+  return m === null ? {} : { blocks: Number(m[1]), fetchSeconds: Number(m[2]) / 1000 };
 }
 
 function countRequests(logs: string): { total: number; byMethod: Record<string, number> } {
@@ -136,6 +145,7 @@ async function main(): Promise<void> {
             requests: total,
             byMethod,
             complete: dag.complete,
+            ...fetchTime(service.logs()),
           });
           process.stderr.write(
             `bench:e2e: ${label} (${profile}) ${seconds.toFixed(2)} s, ${total} requests\n`,
@@ -169,6 +179,7 @@ async function main(): Promise<void> {
             requests: total,
             byMethod,
             complete: dag.complete,
+            ...fetchTime(service.logs()),
           });
           process.stderr.write(`bench:e2e: kubo ${seconds.toFixed(2)} s, ${total} requests\n`);
         } finally {
@@ -181,10 +192,12 @@ async function main(): Promise<void> {
     await rm(tree.dir, { recursive: true, force: true });
   }
 
-  const header = `| tool | profile | seconds to pinned | requests per pin | DAG complete on the service |\n|---|---|---:|---:|---|`;
+  const header = `| tool | profile | seconds to pinned | service's fetch (blocks) | requests per pin | DAG complete on the service |\n|---|---|---:|---:|---:|---|`;
   const lines = rows.map(
     (r) =>
-      `| ${r.tool} | ${r.profile} | ${r.seconds.toFixed(2)} | ${r.requests} (${Object.entries(r.byMethod)
+      `| ${r.tool} | ${r.profile} | ${r.seconds.toFixed(2)} | ${r.fetchSeconds === undefined ? '?' : `${r.fetchSeconds.toFixed(2)} s (${r.blocks})`} | ${r.requests} (${Object.entries(
+        r.byMethod,
+      )
         .map(([m, n]) => `${n} ${m}`)
         .join(', ')}) | ${r.complete ? 'yes' : 'NO'} |`,
   );
