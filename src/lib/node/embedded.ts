@@ -226,12 +226,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
         reconnectBackoffFactor: 1.5,
       },
     });
-    // A want stays in the peer's ledger after its block is sent until this window ends
-    // (5 s by default) unless the peer cancels it, which a Helia 5 service never does; and
-    // each incoming message makes bitswap scan the whole ledger three times. At ~70 blocks
-    // a second that is hundreds of entries on the path of every block (0.3 s of CPU in a
-    // 2,158-block pin). kubo drops a want once its block is sent: 1 ms amounts to that.
-    return withBitswap(withNet, { doNotResendBlockWindow: 1 });
+    return withBitswap(withNet);
   }
 }
 
