@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTree } from '../support/make-tree.js';
 import { startPsaServer } from '../support/psa-server.js';
 import type { PsaServer } from '../support/psa-server.js';
 import { closedPort, ipfsPin, lastLine, makeSite } from './pin-helpers.js';
@@ -58,6 +60,25 @@ describe('ipfs-pin pin against a real pinning service', () => {
     expect(run.stderr).toContain('PSA_UNAUTHORIZED');
     expect(run.stderr + run.stdout).not.toContain(wrong);
     expect(run.ms).toBeLessThan(20_000);
+  });
+
+  it('stops a big import as soon as the service rejects the token', async () => {
+    // Over the size at which the tokens are checked while importing (5,000 files).
+    const tree = await makeTree({ files: 6_000, bytes: 24 * 1024 * 1024 });
+    try {
+      const wrong = 'wrong-token-for-a-big-tree';
+      const run = await ipfsPin(['pin', tree.dir, '--endpoint', service.endpoint], {
+        env: { IPFS_PIN_TOKEN: wrong },
+      });
+      expect(run.code, run.stderr).toBe(4);
+      expect(run.stderr).toContain('PSA_UNAUTHORIZED');
+      expect(run.stderr).toContain('found while importing; nothing was pinned');
+      // The import never finished: the CLI reports a finished one with its CID.
+      expect(run.stderr).not.toMatch(/imported \d+ files/);
+      expect(run.stderr + run.stdout).not.toContain(wrong);
+    } finally {
+      await rm(tree.dir, { recursive: true, force: true });
+    }
   });
 
   it('pins on two services at once with policy all', async () => {

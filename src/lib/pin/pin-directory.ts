@@ -1,10 +1,11 @@
 import { CustomProgressEvent } from '../progress.js';
 import { emit } from './emit.js';
-import { IpfsPinError, abortError } from '../errors.js';
+import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { createNode } from '../node/index.js';
 import { statImportRoot } from '../unixfs/walk.js';
 import type { IpfsNode, NodeOptions } from '../node/types.js';
 import { createPinningClient } from '../psa/client.js';
+import type { PinningClient } from '../psa/types.js';
 import { createDeadline } from './deadline.js';
 import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
 import { policyState, requiredPins } from './policy.js';
@@ -49,9 +50,9 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
       ...(service.token === undefined ? {} : { token: service.token }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       minIntervalMs: service.minIntervalMs,
-      // The lookup for an existing pin and the submit go back to back (one step for the
-      // user, a second early); the budget holds from then on.
-      burst: 2,
+      // The token check of a big import, the lookup for an existing pin and the submit may
+      // go back to back (one step for the user); the budget holds from then on.
+      burst: 3,
       ...(options.random === undefined ? {} : { random: options.random }),
     }),
   );
@@ -62,14 +63,26 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   const ownNode = options.node === undefined;
   const node: IpfsNode = options.node ?? (await createNode(nodeOptions(options)));
   let keep = false;
+  // A big import checks the tokens meanwhile, so a wrong one fails in seconds, not after it.
+  const early = earlyAccessCheck(clients, services, required, signal);
   try {
-    const imported = await node.import(options.path, {
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
-      ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
-      ...(signal === undefined ? {} : { signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
-    });
+    let imported;
+    try {
+      imported = await node.import(options.path, {
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
+        ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
+        ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
+        signal: early.signal,
+        onProgress: (event) => {
+          if (event.type === 'unixfs:walk:done' && isBigImport(event.detail)) early.start();
+          onProgress?.(event);
+        },
+      });
+    } catch (err) {
+      throw early.failure() ?? err;
+    } finally {
+      early.stop();
+    }
     emit(onProgress, new CustomProgressEvent('pin:import:done', imported));
     const cid = imported.cid.toString();
     const name = truncateUtf8(options.name?.trim() || defaultPinName(options.path, cid), MAX_NAME_BYTES);
@@ -138,6 +151,78 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     // Only the node we made is ours to stop; it runs until every service finished.
     if (ownNode && !keep) await node.stop();
   }
+}
+
+/** Imports at least this big check the services' tokens while they run. */
+const EARLY_CHECK_BYTES = 64 * 1_048_576;
+const EARLY_CHECK_FILES = 5_000;
+
+function isBigImport(totals: { files: number; bytes: number }): boolean {
+  return totals.bytes >= EARLY_CHECK_BYTES || totals.files >= EARLY_CHECK_FILES;
+}
+
+interface EarlyCheck {
+  /** The import's signal: the caller's, and ours once the policy cannot be met. */
+  signal: AbortSignal;
+  /** Asks every service for one pin (a request with the token) in the background. */
+  start(): void;
+  /** The rejection that stopped the import, if one did. */
+  failure(): IpfsPinError | undefined;
+  stop(): void;
+}
+
+/**
+ * While a big tree is imported, asks each service for one pin with its token. When so many
+ * services reject the token (401/403) that the policy cannot be met, the import stops and
+ * the job fails with that service's PSA_UNAUTHORIZED or PSA_FORBIDDEN at once (nothing was
+ * pinned). Any other answer, failure included, is left to the pin flow: this is a shortcut
+ * for the one error that no waiting fixes.
+ */
+function earlyAccessCheck(
+  clients: PinningClient[],
+  services: { label: string }[],
+  required: number,
+  signal: AbortSignal | undefined,
+): EarlyCheck {
+  const stopImport = new AbortController();
+  const checks = new AbortController();
+  let started = false;
+  let rejected = 0;
+  let failure: IpfsPinError | undefined;
+  const check = async (client: PinningClient, label: string): Promise<void> => {
+    try {
+      for await (const pin of client.list({ limit: 1 }, { signal: checks.signal })) {
+        void pin;
+        break;
+      }
+    } catch (err) {
+      if (!isIpfsPinError(err) || (err.code !== 'PSA_UNAUTHORIZED' && err.code !== 'PSA_FORBIDDEN')) return;
+      rejected += 1;
+      if (failure !== undefined || services.length - rejected >= required) return;
+      failure = new IpfsPinError(
+        err.code,
+        `${label}: ${err.message} (found while importing; nothing was pinned)`,
+        {
+          cause: err,
+          ...(err.status === undefined ? {} : { status: err.status }),
+          ...(err.reason === undefined ? {} : { reason: err.reason }),
+          ...(err.details === undefined ? {} : { details: err.details }),
+          data: { service: label },
+        },
+      );
+      stopImport.abort(failure);
+    }
+  };
+  return {
+    signal: signal === undefined ? stopImport.signal : AbortSignal.any([signal, stopImport.signal]),
+    start: () => {
+      if (started) return;
+      started = true;
+      clients.forEach((client, i) => void check(client, services[i]?.label ?? client.endpoint));
+    },
+    failure: () => failure,
+    stop: () => checks.abort(),
+  };
 }
 
 function succeeded(result: ServiceResult, wait: boolean): boolean {
