@@ -87,14 +87,14 @@ function code(text: string): string {
 
 function servicesTable(report: Report): string[] {
   if (report.services.length === 0) return [];
-  const size = report.tree === undefined ? '' : formatBytes(report.tree.bytes);
-  const lines = ['| Service | Status | Request ID | Time | Size |', '| --- | --- | --- | --- | --- |'];
+  // The content's size is in the facts above: it is the same for every service.
+  const lines = ['| Service | Status | Request ID | Time |', '| --- | --- | --- | --- |'];
   for (const s of report.services) {
     const status = [s.status, s.reused === true ? '(existing pin)' : '', s.details ?? '', s.error?.code ?? '']
       .filter((x) => x !== '')
       .join(' ');
     lines.push(
-      `| ${escapeCell(s.service)} | ${escapeCell(status)} | ${s.requestid === undefined ? '' : code(s.requestid)} | ${s.ms === undefined ? '' : formatMs(s.ms)} | ${size} |`,
+      `| ${escapeCell(s.service)} | ${escapeCell(status)} | ${s.requestid === undefined ? '' : code(s.requestid)} | ${s.ms === undefined ? '' : formatMs(s.ms)} |`,
     );
   }
   return ['', ...lines];

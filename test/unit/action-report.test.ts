@@ -57,16 +57,16 @@ describe('renderSummary', () => {
     expect(md).toContain('12 files in 3 directories, 3.0 MiB');
   });
 
-  it('has one table row per service with status, requestid, time and size', () => {
+  it('has one table row per service with status, requestid and time', () => {
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
     expect(rows).toHaveLength(4);
-    expect(rows[0]).toBe('| Service | Status | Request ID | Time | Size |');
-    expect(rows[2]).toBe('| api.pinata.cloud | pinned | <code>req-1</code> | 12.3 s | 3.0 MiB |');
+    expect(rows[0]).toBe('| Service | Status | Request ID | Time |');
+    expect(rows[2]).toBe('| api.pinata.cloud | pinned | <code>req-1</code> | 12.3 s |');
   });
 
   it('escapes what services send: no tag, no extra cell, no broken row', () => {
     const row = md.split('\n').find((l) => l.startsWith('| cluster'));
-    expect(row).toBe('| cluster&#124;&lt;b&gt; | failed no peers |  |  | 3.0 MiB |');
+    expect(row).toBe('| cluster&#124;&lt;b&gt; | failed no peers |  |  |');
   });
 
   it('lists skipped entries and says how to include dot-files', () => {
