@@ -128,6 +128,32 @@ const SERVICE_LABELS: Record<ServiceKind, string> = {
   cluster: 'IPFS Cluster 1.1.5 (kubo 0.42)',
 };
 
+/** One row: what the service says of the pin that took `seconds`. */
+async function measured(
+  service: BenchService,
+  kind: ServiceKind,
+  tool: string,
+  profile: string,
+  cid: string,
+  seconds: number,
+): Promise<Row> {
+  const counted = service.requests();
+  process.stderr.write(
+    `bench:e2e: ${kind}: ${tool} (${profile}) ${seconds.toFixed(2)} s, ${counted?.total ?? '?'} requests\n`,
+  );
+  return {
+    service: SERVICE_LABELS[kind],
+    tool,
+    profile,
+    cid,
+    seconds,
+    requests: counted?.total ?? NaN,
+    byMethod: counted?.byMethod ?? {},
+    complete: await service.complete(cid),
+    ...service.fetch(),
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -196,21 +222,7 @@ async function main(): Promise<void> {
             const seconds = (performance.now() - t0) / 1000;
             if (r.code !== 0) throw new Error(`ipfs-pin exited with ${r.code}:\n${r.stderr}`);
             const cid = (JSON.parse(r.stdout) as { cid: string }).cid;
-            const counted = service.requests();
-            rows.push({
-              service: SERVICE_LABELS[kind],
-              tool: label,
-              profile,
-              cid,
-              seconds,
-              requests: counted?.total ?? NaN,
-              byMethod: counted?.byMethod ?? {},
-              complete: await service.complete(cid),
-              ...service.fetch(),
-            });
-            process.stderr.write(
-              `bench:e2e: ${kind}: ${label} (${profile}) ${seconds.toFixed(2)} s, ${counted?.total ?? '?'} requests\n`,
-            );
+            rows.push(await measured(service, kind, label, profile, cid, seconds));
           } finally {
             await service.stop();
           }
@@ -230,20 +242,15 @@ async function main(): Promise<void> {
             );
             await kubo.ipfs(['pin', 'remote', 'add', '--service=bench', '--name=bench', cid], long);
             const seconds = (performance.now() - t0) / 1000;
-            const counted = service.requests();
-            rows.push({
-              service: SERVICE_LABELS[kind],
-              tool: 'kubo add + pin remote add',
-              profile: 'kubo --cid-version=1',
-              cid,
-              seconds,
-              requests: counted?.total ?? NaN,
-              byMethod: counted?.byMethod ?? {},
-              complete: await service.complete(cid),
-              ...service.fetch(),
-            });
-            process.stderr.write(
-              `bench:e2e: ${kind}: kubo ${seconds.toFixed(2)} s, ${counted?.total ?? '?'} requests\n`,
+            rows.push(
+              await measured(
+                service,
+                kind,
+                'kubo add + pin remote add',
+                'kubo --cid-version=1',
+                cid,
+                seconds,
+              ),
             );
           } finally {
             await kubo.stop();

@@ -49,7 +49,11 @@ export async function watchPin(
   let lastError: IpfsPinError | undefined;
   const unknownSeen = new Set<string>();
   const served: ServedWatch = {
-    lastPoll: Date.now(),
+    // No poll yet: the first early look may go as soon as the transfer goes quiet, and the
+    // client's budget (a burst that the lookup and the submit may not have used up) decides
+    // when it leaves. A small site is then seen pinned ~0.3 s after its last block, not 1 s
+    // after the submit at the earliest.
+    lastPoll: 0,
     bytesAtLastPoll: ctx.node?.stats().bytesServed ?? 0,
     earlyWakes: 0,
   };
@@ -243,10 +247,12 @@ async function waitToPoll(
     await sleep(delayMs, signal);
     return false;
   }
-  const exact = node.stats().lastServedAt !== undefined;
-  // A node whose counters move in steps (kubo's, read now and then) looks quiet between
-  // steps: each early poll that found no change asks for a longer quiet before the next.
-  const quietMs = Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes);
+  // How long quiet means done: shorter when the node says exactly when it last sent (it
+  // may only start to once the service fetches). A node whose counters move in steps
+  // (kubo's, read now and then) looks quiet between steps: each early poll that found no
+  // change asks for a longer quiet before the next.
+  const quietFor = (exact: boolean): number =>
+    Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes);
   const until = Date.now() + delayMs;
   let bytes = node.stats().bytesServed;
   let grewAt = Date.now();
@@ -259,7 +265,7 @@ async function waitToPoll(
         nowMs: before,
         untilMs: until,
         tickMs: TICK_MS,
-        ...(last === undefined ? {} : { quietAtMs: last + quietMs }),
+        ...(last === undefined ? {} : { quietAtMs: last + quietFor(true) }),
         budgetAtMs: served.lastPoll + ctx.minIntervalMs,
       }),
       signal,
@@ -277,7 +283,7 @@ async function waitToPoll(
       bytesAtLastPoll: served.bytesAtLastPoll,
       bytesNow: current,
       quietForMs: now - (stats.lastServedAt ?? grewAt),
-      quietMs,
+      quietMs: quietFor(stats.lastServedAt !== undefined),
     });
     if (early) return true;
   }
