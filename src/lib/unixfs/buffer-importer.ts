@@ -5,7 +5,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { persistDagPb } from './persist.js';
 import type { ChunkPool } from './chunk-pool.js';
-import type { BufferImporter } from 'ipfs-unixfs-importer';
+import type { BufferImporter, WritableStorage } from 'ipfs-unixfs-importer';
 
 export interface LeafOptions {
   cidVersion: 0 | 1;
@@ -22,26 +22,41 @@ export interface LeafOptions {
  * v0 file's full size in memory. The layout only needs each leaf's content size.
  */
 export function leanBufferImporter(options: LeafOptions): BufferImporter {
-  const { pool, recycleBlocks = false } = options;
   return async function* (file, store) {
     for await (const chunk of file.content) {
       yield async () => {
-        if (options.rawLeaves) {
-          const cid = CID.createV1(raw.code, await sha256.digest(chunk));
-          await store.put(cid, chunk);
-          if (recycleBlocks) pool?.give(chunk);
-          // The importer reads `block` only for a file of one leaf with mode or mtime: never here.
-          return { cid, size: BigInt(chunk.byteLength), block: chunk };
-        }
-        const block = encodeFileLeaf(chunk, recycleBlocks ? pool : undefined);
-        pool?.give(chunk);
-        const cid = await persistDagPb(block, options.cidVersion, store);
-        if (recycleBlocks) pool?.give(block);
+        const { cid, block } = await storeLeaf(chunk, options, store);
+        // The importer reads `block` only for a file of one leaf with mode or mtime: never here.
+        if (options.rawLeaves) return { cid, size: BigInt(block.byteLength), block };
         const unixfs = new UnixFS({ type: 'file', blockSizes: [BigInt(chunk.byteLength)] });
         return { cid, size: BigInt(block.byteLength), unixfs, block };
       };
     }
   };
+}
+
+/**
+ * Hashes and stores one file leaf: the chunk itself (raw leaves) or its dag-pb UnixFS
+ * block. Buffers go back to the pool once they are no longer needed: the chunk of a dag-pb
+ * leaf at once (the block holds a copy), the stored block when the store keeps nothing.
+ */
+export async function storeLeaf(
+  chunk: Uint8Array,
+  options: LeafOptions,
+  store: WritableStorage,
+): Promise<{ cid: CID; block: Uint8Array }> {
+  const { pool, recycleBlocks = false } = options;
+  if (options.rawLeaves) {
+    const cid = CID.createV1(raw.code, await sha256.digest(chunk));
+    await store.put(cid, chunk);
+    if (recycleBlocks) pool?.give(chunk);
+    return { cid, block: chunk };
+  }
+  const block = encodeFileLeaf(chunk, recycleBlocks ? pool : undefined);
+  pool?.give(chunk);
+  const cid = await persistDagPb(block, options.cidVersion, store);
+  if (recycleBlocks) pool?.give(block);
+  return { cid, block };
 }
 
 /**

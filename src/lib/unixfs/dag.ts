@@ -1,19 +1,16 @@
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { sha256 } from 'multiformats/hashes/sha2';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
-import { encodeFileLeaf, leanBufferImporter } from './buffer-importer.js';
+import { leanBufferImporter, storeLeaf } from './buffer-importer.js';
 import { createChunkPool, createSizeClassPool } from './chunk-pool.js';
 import { buildDirectory } from './directory.js';
-import { persistDagPb } from './persist.js';
 import { hashOnlySink, toStorage } from './sink.js';
 import { postOrder } from './tree.js';
 import type { FileEntry, Link, SymlinkEntry, TreeEntry, TreeTotals } from './tree.js';
 import type { NamedLink } from './hamt.js';
+import type { CID } from 'multiformats/cid';
 import type { BlockSink, ImportProgressEvent, ProfileParams } from './types.js';
 import type { FileCandidate, ImportCandidate, SymlinkCandidate, TreeBuilder } from 'ipfs-unixfs-importer';
 
@@ -123,6 +120,12 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
   // Whole small files, on the same terms.
   const smallPool = createSizeClassPool(SMALL_FILES_FREE_BYTES);
   const smallTake = !params.rawLeaves || recycleBlocks ? smallPool.take : undefined;
+  const smallLeaves = {
+    cidVersion: params.cidVersion,
+    rawLeaves: params.rawLeaves,
+    pool: smallPool,
+    recycleBlocks,
+  };
 
   async function* candidates(): AsyncGenerator<ImportCandidate> {
     for (const entry of postOrder(root)) {
@@ -227,16 +230,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
     if (signal?.aborted) throw abortError(signal, 'The import');
     if (bytes.byteLength > params.chunkSize) throw new Error(`internal: ${entry.path} is over one chunk`);
     bytesRead += bytes.byteLength;
-    if (params.rawLeaves) {
-      const cid = CID.createV1(raw.code, await sha256.digest(bytes));
-      await store.put(cid, bytes);
-      if (recycleBlocks) smallPool.give(bytes);
-      return new FileLink(cid, bytes.byteLength);
-    }
-    const block = encodeFileLeaf(bytes, recycleBlocks ? smallPool : undefined);
-    smallPool.give(bytes);
-    const cid = await persistDagPb(block, params.cidVersion, store);
-    if (recycleBlocks) smallPool.give(block);
+    const { cid, block } = await storeLeaf(bytes, smallLeaves, store);
     return new FileLink(cid, block.byteLength);
   };
 
