@@ -8,23 +8,13 @@
 // kubo's daemon is started before its clock starts (its start-up is not counted).
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { registerHooks } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (err) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js'))
-        return nextResolve(specifier.replace(/\.js$/, '.ts'), context);
-      throw err;
-    }
-  },
-});
+// Before any source is loaded: see ts-resolve.ts.
+await import(new URL('./ts-resolve.ts', import.meta.url).href);
 
 const MiB = 1024 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));

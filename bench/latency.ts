@@ -13,7 +13,6 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { registerHooks } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,16 +28,8 @@ import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { equals } from 'uint8arrays/equals';
 
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (err) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js')) return nextResolve(specifier.replace(/\.js$/, '.ts'), context);
-      throw err;
-    }
-  },
-});
+// Before any source is loaded: see ts-resolve.ts.
+await import(new URL('./ts-resolve.ts', import.meta.url).href);
 
 const MiB = 1024 * 1024;
 const BITSWAP = '/ipfs/bitswap/1.2.0';

@@ -15,22 +15,13 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { registerHooks } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as NodeApi from '../src/lib/node/index.js';
 
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (err) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js')) return nextResolve(specifier.replace(/\.js$/, '.ts'), context);
-      throw err;
-    }
-  },
-});
+// Before any source is loaded: see ts-resolve.ts.
+await import(new URL('./ts-resolve.ts', import.meta.url).href);
 
 type NodeModule = typeof NodeApi;
 
