@@ -121,7 +121,7 @@ export async function walk(rootPath: string, options: WalkOptions = {}): Promise
           { data: { path: rel, bytes: dirent.name.toString('hex') } },
         );
       }
-      kept.push({ dirent, name, rel, abs: nodePath.join(absDir, name), ...(stats ? { stats } : {}) });
+      kept.push({ dirent, name, rel, abs: childAbs(absDir, name), ...(stats ? { stats } : {}) });
     }
     // Sizes for the totals: files need an lstat each, a few at a time.
     for (let i = 0; i < kept.length; i += STAT_BATCH) {
