@@ -50,6 +50,9 @@ describe('embedded node serving over bitswap (real Helia fetcher on loopback)', 
     expect(dial).toMatchObject({ ok: true, peerId: fetcher.peerId });
     node.keep(fetcher.multiaddrs);
     const before = node.stats();
+    // No peer had every block yet: the wait may not take the early look (see served-coverage).
+    expect(before.peerCompleteAt).toBeUndefined();
+    const fetchStart = Date.now();
     const got = await fetcher.fetchDag(imported.cid);
     expect(got.bytes).toBeGreaterThan(tree.bytes);
     expect(got.blocks).toBeGreaterThan(tree.files);
@@ -57,6 +60,19 @@ describe('embedded node serving over bitswap (real Helia fetcher on loopback)', 
     expect(after.blocksServed - before.blocksServed).toBeGreaterThanOrEqual(got.blocks);
     expect(after.bytesServed - before.bytesServed).toBeGreaterThanOrEqual(got.bytes);
     expect(after.peers).toBeGreaterThanOrEqual(1);
+    expect(after.peerCompleteAt).toBeGreaterThanOrEqual(fetchStart);
+    expect(after.peerCompleteAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('does not call a peer complete that fetched only part of what the node holds', async () => {
+    // The same blocks as the tree's page-000 folder: importing it again adds none.
+    const sub = await node.import(join(tree.dir, 'page-000'));
+    await using fetcher = await startHeliaFetcher();
+    await node.dial(fetcher.multiaddrs);
+    const completeBefore = node.stats().peerCompleteAt;
+    const got = await fetcher.fetchDag(sub.cid);
+    expect(got.blocks).toBeGreaterThan(100);
+    expect(node.stats().peerCompleteAt).toBe(completeBefore);
   });
 
   it('re-dials a fetcher that hangs up mid-transfer, and the fetch completes', async () => {

@@ -10,6 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
+import type { CID } from 'multiformats/cid';
 import type { Blockstore } from 'interface-blockstore';
 import { createHeliaLight } from 'helia';
 import { IpfsPinError, abortError } from '../errors.js';
@@ -17,6 +18,8 @@ import { CustomProgressEvent } from '../progress.js';
 import { importDirectory } from '../unixfs/index.js';
 import { dialable, publicOrigins } from './multiaddrs.js';
 import { createServedCounter, throttle } from './served-metrics.js';
+import { createServedCoverage } from './served-coverage.js';
+import { watchSentBlocks } from './sent-blocks.js';
 import { openDiskBlockstore } from './disk-blockstore.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { skipKnownProtocolMerges } from './protocol-merges.js';
@@ -72,9 +75,18 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const unwarm = warmBitswapStreams(libp2p);
   // ...and not rewrite the peer's record each time one is negotiated.
   const unskip = skipKnownProtocolMerges(libp2p.peerStore);
+  // Which peers were sent every block we hold (see served-coverage.ts).
+  const coverage = createServedCoverage();
+  const unwatch = watchSentBlocks(node, (peer, keys) => coverage.sent(peer, keys));
   // Our importer writes to the disk store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
   const blockstore = store as Blockstore;
+  // A block already held (the same content twice in the tree) is not written again.
+  const importSink = {
+    put: async (cid: CID, bytes: Uint8Array, opts?: { signal?: AbortSignal }): Promise<void> => {
+      if (coverage.stored(cid)) await blockstore.put(cid, bytes, opts);
+    },
+  };
   const peerId = libp2p.peerId.toString();
   const kept = new Map<string, Multiaddr[]>();
   const pending = new Set<Promise<unknown>>();
@@ -108,11 +120,13 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   function stats(): NodeStats {
     const peers = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()));
     const lastServedAt = counter.lastAt();
+    const peerCompleteAt = coverage.completeAt();
     return {
       blocksServed: counter.blocks(),
       bytesServed: counter.bytes(),
       peers: peers.size,
       ...(lastServedAt === undefined ? {} : { lastServedAt }),
+      ...(peerCompleteAt === undefined ? {} : { peerCompleteAt }),
     };
   }
 
@@ -141,7 +155,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     kind: 'embedded',
     peerId,
     async import(path, importOptions = {}) {
-      return importDirectory(path, { ...importOptions, blockstore });
+      return importDirectory(path, { ...importOptions, blockstore: importSink });
     },
     addresses() {
       return libp2p.getMultiaddrs().map((ma) => ma.toString());
@@ -189,6 +203,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
         clearInterval(keepTimer);
         unwarm();
         unskip();
+        unwatch();
         served.flush();
         served.cancel();
         libp2p.removeEventListener('peer:disconnect', onDisconnect);

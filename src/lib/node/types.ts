@@ -50,6 +50,11 @@ export interface NodeStats {
    * (the embedded one); kubo's counters are read now and then, so kubo nodes leave it out.
    */
   lastServedAt?: number;
+  /**
+   * When a peer last came to have been sent every block this node holds (ms since the
+   * epoch): a service fetching from us then holds the whole DAG. Embedded node only.
+   */
+  peerCompleteAt?: number;
 }
 
 export interface IpfsNode {
