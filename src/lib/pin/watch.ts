@@ -10,7 +10,8 @@ import type { PinFlowProgressEvent } from './types.js';
 import { fitToDeadline, pollDelay } from './poll-delay.js';
 import { statusDetails, statusKind } from './status.js';
 import { isTransient, retryAfterOf } from './transient.js';
-import { nextLookMs, shouldWakeEarly } from './quiet-wake.js';
+import { planWake } from './poll-wake.js';
+import type { WakeReason } from './poll-wake.js';
 
 export interface WatchContext {
   service: string;
@@ -128,10 +129,16 @@ export async function watchPin(
         random: ctx.random,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
-      const delay = fitToDeadline(planned, ctx.deadline.remaining(), ctx.minIntervalMs);
+      const remaining = ctx.deadline.remaining();
+      const delay = fitToDeadline(planned, remaining, ctx.minIntervalMs);
+      // A poll held back while blocks go out waits at most as long again, and never past
+      // the last look before the deadline.
+      const lastLook = fitToDeadline(Number.MAX_SAFE_INTEGER, remaining, ctx.minIntervalMs) ?? 0;
+      const holdMs = delay === undefined ? 0 : Math.max(0, Math.min(delay, lastLook - delay));
       // No room for one more request: wait out the deadline (it throws from the sleep).
-      if (await waitToPoll(delay ?? ctx.deadline.remaining() + 1, ctx, served, signal))
-        served.earlyWakes += 1;
+      const wake = await waitToPoll(delay ?? remaining + 1, holdMs, ctx, served, signal);
+      if (wake === 'quiet') served.earlyWakes += 1;
+      served.followUpAt = undefined;
       attempt += 1;
       retryAfterMs = undefined;
       let status: PinStatus;
@@ -147,6 +154,8 @@ export async function watchPin(
       }
       lastError = undefined;
       if (handle(status)) return status;
+      // The service had every block and is not done yet: it is writing the pin down.
+      if (wake === 'complete') served.followUpAt = Date.now() + FOLLOW_UP_MS;
     }
   } catch (err) {
     if (ctx.signal?.aborted === true) throw await stoppedError(ctx, requestid, err);
@@ -219,10 +228,11 @@ interface ServedWatch {
   bytesAtLastPoll: number;
   /** Early polls since the last status change: each one doubles the quiet needed for the next. */
   earlyWakes: number;
+  /** A second look after a `complete` one found the pin still pending (see planWake). */
+  followUpAt?: number;
 }
 
-/** How often the wait looks at the node's counters (local, free), and how long quiet means done. */
-const TICK_MS = 250;
+/** How long quiet means done (see planWake), and its ceiling as early polls find nothing new. */
 const QUIET_MS = 750;
 /**
  * With a node that says exactly when it last sent a block: a service walking a DAG asks for
@@ -231,60 +241,54 @@ const QUIET_MS = 750;
  */
 const EXACT_QUIET_MS = 300;
 const MAX_QUIET_MS = 8000;
+/** After a `complete` look found the pin pending: the service is writing it down. */
+const FOLLOW_UP_MS = 250;
 
 /**
- * Sleeps `delayMs`, or less when the service was fetching from our node and stopped (see
- * shouldWakeEarly). Without a node it is a plain sleep.
+ * Sleeps until the planned poll, or until planWake says to ask sooner (the service holds
+ * every block, or stopped fetching) or later (blocks still go out, so the answer is known:
+ * wait for the transfer to stop, at most `holdMs` past the planned time). Without a node
+ * it is a plain sleep.
  */
 async function waitToPoll(
   delayMs: number,
+  holdMs: number,
   ctx: WatchContext,
   served: ServedWatch,
   signal: AbortSignal,
-): Promise<boolean> {
+): Promise<WakeReason> {
   const node = ctx.node;
   if (node === undefined) {
     await sleep(delayMs, signal);
-    return false;
+    return 'planned';
   }
-  // How long quiet means done: shorter when the node says exactly when it last sent (it
-  // may only start to once the service fetches). A node whose counters move in steps
-  // (kubo's, read now and then) looks quiet between steps: each early poll that found no
-  // change asks for a longer quiet before the next.
-  const quietFor = (exact: boolean): number =>
-    Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes);
-  const until = Date.now() + delayMs;
+  const plannedAtMs = Date.now() + delayMs;
+  const holdUntilMs = plannedAtMs + holdMs;
+  // kubo's counters move in steps: remember when they last grew.
   let bytes = node.stats().bytesServed;
   let grewAt = Date.now();
   for (;;) {
-    const before = Date.now();
-    if (until - before <= 0) return false;
-    const last = node.stats().lastServedAt;
-    await sleep(
-      nextLookMs({
-        nowMs: before,
-        untilMs: until,
-        tickMs: TICK_MS,
-        ...(last === undefined ? {} : { quietAtMs: last + quietFor(true) }),
-        budgetAtMs: served.lastPoll + ctx.minIntervalMs,
-      }),
-      signal,
-    );
     const now = Date.now();
     const stats = node.stats();
-    const current = stats.bytesServed;
-    if (current !== bytes) {
-      bytes = current;
+    if (stats.bytesServed !== bytes) {
+      bytes = stats.bytesServed;
       grewAt = now;
     }
-    const early = shouldWakeEarly({
-      sinceLastRequestMs: now - served.lastPoll,
-      minIntervalMs: ctx.minIntervalMs,
-      bytesAtLastPoll: served.bytesAtLastPoll,
-      bytesNow: current,
-      quietForMs: now - (stats.lastServedAt ?? grewAt),
-      quietMs: quietFor(stats.lastServedAt !== undefined),
+    const exact = stats.lastServedAt !== undefined;
+    const wake = planWake({
+      nowMs: now,
+      plannedAtMs,
+      holdUntilMs,
+      lastPollMs: served.lastPoll,
+      exact,
+      lastSentMs: stats.lastServedAt ?? grewAt,
+      servedSinceLastPoll: stats.bytesServed > served.bytesAtLastPoll,
+      // Each early poll that found nothing new asks for a longer quiet before the next.
+      quietMs: Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes),
+      ...(stats.peerCompleteAt === undefined ? {} : { completeAtMs: stats.peerCompleteAt }),
+      ...(served.followUpAt === undefined ? {} : { followUpAtMs: served.followUpAt }),
     });
-    if (early) return true;
+    if ('reason' in wake) return wake.reason;
+    await sleep(wake.sleepMs, signal);
   }
 }
