@@ -21,6 +21,7 @@ import { createServedCounter, throttle } from './served-metrics.js';
 import { createServedCoverage } from './served-coverage.js';
 import { watchSentBlocks } from './sent-blocks.js';
 import { openDiskBlockstore } from './disk-blockstore.js';
+import { DEFAULT_MEMORY_BYTES, tieredBlockstore } from './tiered-blockstore.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { skipKnownProtocolMerges } from './protocol-merges.js';
 import { warmBitswapStreams } from './warm-streams.js';
@@ -44,6 +45,10 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const { signal, onProgress } = options;
   const dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
   const listen = parseListen(options.listen ?? DEFAULT_LISTEN);
+  const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+  if (!Number.isFinite(memoryBytes) || memoryBytes < 0) {
+    throw new IpfsPinError('INVALID_INPUT', `memoryBytes must be a number of bytes, 0 or more (got ${String(memoryBytes)})`);
+  }
   if (signal?.aborted === true) throw abortError(signal, 'Starting the node');
 
   const emit = (event: NodeProgressEvent, to = onProgress): void => {
@@ -57,7 +62,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   let helia: Awaited<ReturnType<typeof build>> | undefined;
   try {
     dir = await makeTempDir(options.tempDir, 'node');
-    store = await openDiskBlockstore(join(dir, 'blocks'));
+    store = tieredBlockstore(await openDiskBlockstore(join(dir, 'blocks')), memoryBytes);
     helia = build(store, counter.metrics, listen);
     await raceAbort(helia.start(), signal);
   } catch (err) {
@@ -78,7 +83,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   // Which peers were sent every block we hold (see served-coverage.ts).
   const coverage = createServedCoverage();
   const unwatch = watchSentBlocks(node, (peer, keys) => coverage.sent(peer, keys));
-  // Our importer writes to the disk store itself, not through Helia's wrapper (which
+  // Our importer writes to the store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
   const blockstore = store as Blockstore;
   // A block already held (the same content twice in the tree) is not written again.

@@ -23,6 +23,11 @@ export interface NodeOptions extends NodeCallOptions {
   tempDir?: string;
   /** Listen addresses for the embedded node. Default ['/ip4/0.0.0.0/tcp/0']. */
   listen?: string[];
+  /**
+   * Embedded node: block bytes kept in memory; blocks past this go to a blockstore on disk
+   * under `tempDir`. Default 128 MiB. 0 writes every block to disk.
+   */
+  memoryBytes?: number;
   /** Per-dial timeout (ms). Default 15 s. */
   dialTimeoutMs?: number;
   /**

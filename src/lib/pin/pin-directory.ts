@@ -237,6 +237,7 @@ function nodeOptions(options: PinDirectoryOptions): NodeOptions {
     ...(given.apiUrl === undefined ? {} : { apiUrl: given.apiUrl }),
     ...(given.binary === undefined ? {} : { binary: given.binary }),
     ...(given.tempDir === undefined ? {} : { tempDir: given.tempDir }),
+    ...(given.memoryBytes === undefined ? {} : { memoryBytes: given.memoryBytes }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };

@@ -56,7 +56,7 @@ export interface PinDirectoryOptions extends CallOptions<PinFlowProgressEvent> {
   keepNode?: boolean;
   /** Use this node instead of creating one. */
   node?: IpfsNode;
-  nodeOptions?: { kind?: NodeKind; apiUrl?: string; binary?: string; tempDir?: string };
+  nodeOptions?: { kind?: NodeKind; apiUrl?: string; binary?: string; tempDir?: string; memoryBytes?: number };
   /** Injected fetch for the clients. */
   fetch?: typeof globalThis.fetch;
   /** Poll delays: first and largest (ms). Defaults 1000 and 30000. */
