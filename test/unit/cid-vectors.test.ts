@@ -1,7 +1,8 @@
-// The shared kubo-made CID vectors (../shared/cid-vectors): every one must pass.
+// The kubo-made CID vectors, kept in the repo as fixtures (test/fixtures/cid-vectors, a copy of
+// the team's shared/cid-vectors, so a clone from GitHub has them): every one must pass.
 // Inputs are streamed from the generator (up to 1 GiB + 1 byte), never written to disk,
 // except the small directory vectors, which also go through the disk walk.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +13,9 @@ import { importDirectory, importTree, treeFromEntries } from '../../src/lib/unix
 import type { ProfileName, ProfileOverrides, TreeEntry } from '../../src/lib/unixfs/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const vectorsDir = path.resolve(repoRoot, '../shared/cid-vectors');
+const vectorsDir = path.resolve(repoRoot, 'test/fixtures/cid-vectors');
+/** The team's copy, beside the checkout on our machines and in CI (not in a GitHub clone). */
+const sharedDir = path.resolve(repoRoot, '../shared/cid-vectors');
 
 interface Vector {
   id: string;
@@ -45,8 +48,8 @@ interface Generator {
 
 if (!existsSync(path.join(vectorsDir, 'generate.mjs'))) {
   throw new Error(
-    `The shared CID vectors are missing: expected ${vectorsDir}/generate.mjs and vectors.json (shared/ beside the checkout). ` +
-      'They are required, not optional: check out shared/ next to this repository.',
+    `The CID vectors are missing: expected ${vectorsDir}/generate.mjs and vectors.json. ` +
+      'They are committed test fixtures: restore them with git checkout -- test/fixtures/cid-vectors.',
   );
 }
 const gen = (await import(pathToFileURL(path.join(vectorsDir, 'generate.mjs')).href)) as Generator;
@@ -73,9 +76,10 @@ function treeOf(v: Vector): TreeEntry {
 
 const SMALL_DIR = 5000;
 
-describe('shared kubo CID vectors', () => {
+describe('kubo CID vectors', () => {
   it('has all 29 vectors and our profiles match their parameters', async () => {
     expect(gen.VECTORS.vectors).toHaveLength(29);
+    expect(new Set(gen.VECTORS.vectors.map((v) => v.id)).size).toBe(29);
     const { PROFILES } = await import('../../src/lib/unixfs/index.js');
     for (const [theirs, ours] of Object.entries(PROFILE_NAMES)) {
       const spec = gen.VECTORS.profiles[theirs];
@@ -87,6 +91,12 @@ describe('shared kubo CID vectors', () => {
       expect(p.rawLeaves).toBe(spec?.rawLeaves);
       expect(p.hamtThresholdBytes).toBe(spec?.hamtThresholdBytes);
       expect(p.hamtEstimation).toBe(spec?.hamtEstimation);
+    }
+  });
+
+  it.runIf(existsSync(path.join(sharedDir, 'vectors.json')))('the fixtures are the same as shared/cid-vectors where that is beside the checkout', () => {
+    for (const f of ['vectors.json', 'generate.mjs']) {
+      expect(readFileSync(path.join(vectorsDir, f), 'utf8'), f).toBe(readFileSync(path.join(sharedDir, f), 'utf8'));
     }
   });
 
@@ -107,7 +117,7 @@ describe('shared kubo CID vectors', () => {
         if (Array.isArray(entries) && entries.length <= SMALL_DIR) {
           const out = await mkdtemp(path.join(tmpdir(), 'ipfs-pin-vector-'));
           try {
-            // generate.mjs runs its CLI only when argv[1] is its real path: resolve symlinks to shared/.
+            // generate.mjs runs its CLI only when argv[1] is its real path: resolve symlinks.
             execFileSync(process.execPath, [realpathSync(path.join(vectorsDir, 'generate.mjs')), out, v.id]);
             const dir = path.join(out, v.id.replaceAll('/', '__'));
             const result = await importDirectory(dir, { ...options, hidden: v.hidden ?? false });
