@@ -10,7 +10,6 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import type { CID } from 'multiformats/cid';
 import type { Blockstore } from 'interface-blockstore';
 import { createHeliaLight } from 'helia';
 import { IpfsPinError, abortError } from '../errors.js';
@@ -19,6 +18,7 @@ import { importDirectory } from '../unixfs/index.js';
 import { dialable, publicOrigins } from './multiaddrs.js';
 import { createServedCounter, throttle } from './served-metrics.js';
 import { createServedCoverage } from './served-coverage.js';
+import { createImportSink } from './import-sink.js';
 import { watchSentBlocks } from './sent-blocks.js';
 import { openDiskBlockstore } from './disk-blockstore.js';
 import { DEFAULT_MEMORY_BYTES, tieredBlockstore } from './tiered-blockstore.js';
@@ -87,11 +87,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   // would announce every block to connected peers while importing).
   const blockstore = store as Blockstore;
   // A block already held (the same content twice in the tree) is not written again.
-  const importSink = {
-    put: async (cid: CID, bytes: Uint8Array, opts?: { signal?: AbortSignal }): Promise<void> => {
-      if (coverage.stored(cid)) await blockstore.put(cid, bytes, opts);
-    },
-  };
+  const importSink = createImportSink(blockstore, coverage);
   const peerId = libp2p.peerId.toString();
   const kept = new Map<string, Multiaddr[]>();
   const pending = new Set<Promise<unknown>>();

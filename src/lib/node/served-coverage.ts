@@ -15,6 +15,8 @@ import type { CID } from 'multiformats/cid';
  * after sha256's two-byte prefix), as numbers rather than strings, so a 45,000-block tree
  * costs about 2 MB per set. Two blocks sharing those bits would make a peer complete one
  * block early (an early poll, no harm); with a million blocks the odds are one in 500.
+ * `stored` answering false is therefore only a hint that a block may be held: the import
+ * sink checks the store for the exact CID before it skips a write (import-sink.ts).
  * Past {@link MAX_TRACKED} blocks it stops counting and never says complete.
  */
 export interface ServedCoverage {
@@ -31,6 +33,8 @@ export const MAX_TRACKED = 1_000_000;
 export interface ServedCoverageOptions {
   /** Clock (ms since the epoch). Default Date.now. */
   now?: () => number;
+  /** The key of a block's multihash. Default {@link keyOfBytes}; tests force collisions with it. */
+  keyOf?: (multihash: Uint8Array) => number;
   /** Blocks counted at most. Default {@link MAX_TRACKED}. */
   maxTracked?: number;
 }
@@ -38,13 +42,14 @@ export interface ServedCoverageOptions {
 export function createServedCoverage(options: ServedCoverageOptions = {}): ServedCoverage {
   const now = options.now ?? Date.now;
   const maxTracked = options.maxTracked ?? MAX_TRACKED;
+  const keyOf = options.keyOf ?? keyOfBytes;
   const held = new Set<number>();
   const sentTo = new Map<string, Set<number>>();
   let overflow = false;
   let completeAt: number | undefined;
   return {
     stored(cid) {
-      const key = keyOfBytes(cid.multihash.bytes);
+      const key = keyOf(cid.multihash.bytes);
       if (held.has(key)) return false;
       if (held.size >= maxTracked) {
         overflow = true;
