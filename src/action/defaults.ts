@@ -1,14 +1,7 @@
 import { CID } from 'multiformats/cid';
+import { MAX_NAME_BYTES, truncateUtf8 } from '../lib/index.js';
 import { runUrl } from './context.js';
 import type { RunContext } from './context.js';
-
-const MAX_NAME_BYTES = 255;
-
-function truncateBytes(text: string, max: number): string {
-  let out = text;
-  while (Buffer.byteLength(out) > max) out = out.slice(0, -1);
-  return out;
-}
 
 /**
  * `<owner>/<repo>#pr-<number>` on pull requests (one name per PR, so `replace: true` keeps
@@ -17,11 +10,11 @@ function truncateBytes(text: string, max: number): string {
 export function defaultName(ctx: RunContext): string {
   const repo = ctx.repository === '' ? 'ipfs-pin' : ctx.repository;
   if (ctx.pullRequest !== undefined)
-    return truncateBytes(`${repo}#pr-${ctx.pullRequest.number}`, MAX_NAME_BYTES);
+    return truncateUtf8(`${repo}#pr-${ctx.pullRequest.number}`, MAX_NAME_BYTES);
   if (ctx.ref.startsWith('refs/tags/'))
-    return truncateBytes(`${repo}@${ctx.ref.slice('refs/tags/'.length)}`, MAX_NAME_BYTES);
+    return truncateUtf8(`${repo}@${ctx.ref.slice('refs/tags/'.length)}`, MAX_NAME_BYTES);
   const sha = ctx.sha.slice(0, 7);
-  return truncateBytes(sha === '' ? repo : `${repo}@${sha}`, MAX_NAME_BYTES);
+  return truncateUtf8(sha === '' ? repo : `${repo}@${sha}`, MAX_NAME_BYTES);
 }
 
 /** Always sent with the pin; the `meta` input is merged over it. */

@@ -1,5 +1,5 @@
-import { IpfsPinError } from '../lib/errors.js';
-import type { PinPolicy, ServiceResult } from '../lib/pin/types.js';
+import { IpfsPinError } from '../lib/index.js';
+import type { PinPolicy, ServiceResult } from '../lib/index.js';
 
 export interface FailureInfo {
   code: string;

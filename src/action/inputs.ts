@@ -1,15 +1,16 @@
-import { IpfsPinError } from '../lib/errors.js';
-import { parseDuration } from '../lib/pin/duration.js';
-import { parseMeta } from '../lib/pin/meta.js';
-import { parsePolicy } from '../lib/pin/policy.js';
-import type { NodeKind } from '../lib/node/types.js';
-import type { PinPolicy, ServiceConfig } from '../lib/pin/types.js';
-import type { ProfileName } from '../lib/unixfs/types.js';
+import {
+  DEFAULT_PROFILE,
+  IpfsPinError,
+  PROFILES,
+  isProfileName,
+  parseDuration,
+  parseMeta,
+  parsePolicy,
+} from '../lib/index.js';
+import type { NodeKind, PinPolicy, ServiceConfig, ProfileName } from '../lib/index.js';
 
 /** Reads one raw input by its action.yml name ('' when unset), like `core.getInput`. */
 export type InputReader = (name: string) => string;
-
-export const PROFILES: readonly ProfileName[] = ['unixfs-v1-2025', 'kubo-cidv1', 'unixfs-v0-2015'];
 
 export const DEFAULT_GATEWAY = 'https://{cid}.ipfs.dweb.link/';
 
@@ -89,11 +90,10 @@ export function parsePolicyInput(raw: string): PinPolicy {
 
 export function parseProfile(raw: string): ProfileName {
   const t = raw.trim();
-  if (t === '') return 'unixfs-v1-2025';
-  const found = PROFILES.find((p) => p === t);
-  if (found === undefined)
-    throw invalid(`Input \`profile\` must be one of ${PROFILES.join(', ')}, got '${t}'.`);
-  return found;
+  if (t === '') return DEFAULT_PROFILE;
+  if (!isProfileName(t))
+    throw invalid(`Input \`profile\` must be one of ${Object.keys(PROFILES).join(', ')}, got '${t}'.`);
+  return t;
 }
 
 /** `key=value` per line; the value may be empty and may hold '='. */

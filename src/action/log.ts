@@ -1,4 +1,4 @@
-import type { PinFlowProgressEvent } from '../lib/pin/types.js';
+import type { PinFlowProgressEvent } from '../lib/index.js';
 import { formatBytes, formatMs, plural } from './format.js';
 
 export type Phase = 'import' | 'pin' | 'wait';

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { IpfsPinError } from '../lib/errors.js';
-import type { PinDirectoryOptions, PinDirectoryResult, PinFlowProgressEvent } from '../lib/pin/types.js';
-import type { ImportOptions, ImportResult } from '../lib/unixfs/types.js';
+import { IpfsPinError } from '../lib/index.js';
+import type {
+  PinDirectoryOptions,
+  PinDirectoryResult,
+  PinFlowProgressEvent,
+  ImportOptions,
+  ImportResult,
+} from '../lib/index.js';
 import { readContext, runUrl } from './context.js';
 import type { RunContext } from './context.js';
 import { defaultMeta, defaultName, gatewayUrl, scaleTimeoutMs } from './defaults.js';

@@ -1,5 +1,4 @@
-import type { ServiceResult } from '../lib/pin/types.js';
-import type { ProfileName, SkippedEntry } from '../lib/unixfs/types.js';
+import type { ServiceResult, ProfileName, SkippedEntry } from '../lib/index.js';
 import { escapeCell, formatBytes, formatMs, plural } from './format.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { PinFlowProgressEvent } from '../lib/pin/types.js';
-import type { ImportResult } from '../lib/unixfs/types.js';
+import type { PinFlowProgressEvent, ImportResult } from '../lib/index.js';
 import type { ServiceRow } from './report.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { IpfsPinError } from '../lib/errors.js';
+import { IpfsPinError } from '../lib/index.js';
 import type { CliIo } from './io.js';
 
 /** The context every command gets: the dispatcher strips a global --debug into it. */

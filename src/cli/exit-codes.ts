@@ -1,4 +1,4 @@
-import type { IpfsPinError } from '../lib/errors.js';
+import type { IpfsPinError } from '../lib/index.js';
 
 /** The exit status of every command; the README lists them. */
 export const EXIT = {

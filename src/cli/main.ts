@@ -1,4 +1,4 @@
-import { IpfsPinError } from '../lib/errors.js';
+import { IpfsPinError } from '../lib/index.js';
 import { COMMANDS } from './command-table.js';
 import { EXIT } from './exit-codes.js';
 import { printError } from './print-error.js';

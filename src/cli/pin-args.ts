@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
-import { IpfsPinError } from '../lib/errors.js';
-import { parseDuration } from '../lib/pin/duration.js';
-import { parseMeta } from '../lib/pin/meta.js';
-import { parsePolicy } from '../lib/pin/policy.js';
-import type { PinDirectoryOptions, ServiceConfig } from '../lib/pin/types.js';
-import { isProfileName } from '../lib/unixfs/profiles.js';
+import { IpfsPinError, parseDuration, parseMeta, parsePolicy, isProfileName } from '../lib/index.js';
+import type { PinDirectoryOptions, ServiceConfig } from '../lib/index.js';
 import { knownSecrets, resolveTokens } from './tokens.js';
 
 export const PIN_USAGE = `usage: ipfs-pin pin <path> --endpoint URL [--endpoint URL2 ...] [options]

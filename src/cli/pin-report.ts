@@ -1,5 +1,4 @@
-import type { IpfsPinError } from '../lib/errors.js';
-import type { PinDirectoryResult, ServiceResult } from '../lib/pin/types.js';
+import type { IpfsPinError, PinDirectoryResult, ServiceResult } from '../lib/index.js';
 
 export interface ErrorJson {
   code: string;

@@ -1,4 +1,4 @@
-import type { PinFlowProgressEvent, ServiceResult } from '../lib/pin/types.js';
+import type { PinFlowProgressEvent, ServiceResult } from '../lib/index.js';
 import { formatBytes, formatMs, plural } from './format.js';
 import { mask } from './secrets.js';
 

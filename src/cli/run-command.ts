@@ -1,4 +1,4 @@
-import { isIpfsPinError } from '../lib/errors.js';
+import { isIpfsPinError } from '../lib/index.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { knownSecrets } from './tokens.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { IpfsPinError } from '../lib/errors.js';
+import { IpfsPinError } from '../lib/index.js';
 import { knownSecrets, resolveTokens } from './tokens.js';
 
 export interface ServiceArgs {

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
-import { createPinningClient } from '../lib/psa/client.js';
-import type { PinningClient } from '../lib/psa/types.js';
+import { createPinningClient } from '../lib/index.js';
+import type { PinningClient } from '../lib/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run-command.js';

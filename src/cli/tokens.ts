@@ -1,4 +1,4 @@
-import { IpfsPinError } from '../lib/errors.js';
+import { IpfsPinError } from '../lib/index.js';
 
 /**
  * Which token goes to which endpoint. For endpoint n (1-based), in order:

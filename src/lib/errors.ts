@@ -5,25 +5,30 @@
 export const ERROR_CODES = {
   INVALID_INPUT: 'The options or arguments are wrong: fix them as the message says.',
   PSA_UNAUTHORIZED: 'The service rejected the token: check the token and that it belongs to this endpoint.',
-  PSA_FORBIDDEN: 'The service refused the request (for example a free plan that cannot pin): check the account.',
+  PSA_FORBIDDEN:
+    'The service refused the request (for example a free plan that cannot pin): check the account.',
   PSA_NOT_FOUND: 'The service does not know this pin or path: check the requestid and the endpoint URL.',
   PSA_INSUFFICIENT_FUNDS: 'The account has no credit left on the service (HTTP 409): top it up.',
   PSA_BAD_REQUEST: 'The service rejected the request as malformed (HTTP 400): its reason says what.',
-  PSA_RATE_LIMITED: 'The service kept rate limiting past the deadline: retry later or lower the request rate.',
+  PSA_RATE_LIMITED:
+    'The service kept rate limiting past the deadline: retry later or lower the request rate.',
   PSA_SERVER_ERROR: 'The service failed (HTTP 5xx) past the deadline: retry later or ask the service.',
-  PSA_BAD_RESPONSE: 'The service answered something that is not the Pinning Service API: check the endpoint URL.',
+  PSA_BAD_RESPONSE:
+    'The service answered something that is not the Pinning Service API: check the endpoint URL.',
   PSA_NETWORK: 'The service could not be reached: check the URL, DNS and that the service is up.',
   PSA_TIMEOUT: 'A request to the service did not finish before its deadline.',
   PSA_REQUEST_FAILED: 'The service rejected the request: its reason says what.',
   IMPORT_NOT_FOUND: 'The path to import does not exist: check the path (relative to the working directory).',
   IMPORT_PERMISSION: 'A file or directory could not be read: fix its permissions or ignore it.',
-  IMPORT_INVALID_NAME: 'A file name is not valid UTF-8 and cannot be stored in UnixFS: rename it or ignore it.',
+  IMPORT_INVALID_NAME:
+    'A file name is not valid UTF-8 and cannot be stored in UnixFS: rename it or ignore it.',
   IMPORT_FAILED: 'Reading the directory failed: the cause says why.',
   NODE_START_FAILED: 'The IPFS node could not start: the cause says why.',
   NODE_FAILED: 'The IPFS node failed: the cause says why.',
   KUBO_UNAVAILABLE: 'kubo could not be reached or started: check the API URL or the binary path.',
   PIN_FAILED: 'The service reported the pin as failed: its status details say why.',
-  PIN_TIMEOUT: 'The pin was not pinned before the deadline. It was left on the service: wait for it or check its requestid.',
+  PIN_TIMEOUT:
+    'The pin was not pinned before the deadline. It was left on the service: wait for it or check its requestid.',
   PIN_POLICY_NOT_MET: 'Too few services pinned the data to meet the policy.',
   ABORTED: 'The operation was cancelled.',
 } as const;

@@ -19,8 +19,23 @@ export type {
   TextMatchingStrategy,
 } from './psa/index.js';
 export { createNode, dialable, isPublicAddress, publicOrigins, UNSUPPORTED_TRANSPORT } from './node/index.js';
-export type { DialResult, IpfsNode, NodeCallOptions, NodeKind, NodeOptions, NodeProgressEvent, NodeStats } from './node/index.js';
-export { importDirectory, importTree, treeFromEntries, PROFILES, DEFAULT_PROFILE, isProfileName } from './unixfs/index.js';
+export type {
+  DialResult,
+  IpfsNode,
+  NodeCallOptions,
+  NodeKind,
+  NodeOptions,
+  NodeProgressEvent,
+  NodeStats,
+} from './node/index.js';
+export {
+  importDirectory,
+  importTree,
+  treeFromEntries,
+  PROFILES,
+  DEFAULT_PROFILE,
+  isProfileName,
+} from './unixfs/index.js';
 export type {
   BlockSink,
   ImportOptions,
@@ -40,6 +55,8 @@ export {
   parseMeta,
   parsePolicy,
   defaultPinName,
+  truncateUtf8,
+  MAX_NAME_BYTES,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_MIN_INTERVAL_MS,
 } from './pin/index.js';
@@ -52,3 +69,4 @@ export type {
   ServiceConfig,
   PinPolicy,
 } from './pin/index.js';
+export { formatBytes, formatMs, plural } from './util/format.js';

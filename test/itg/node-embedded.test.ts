@@ -20,7 +20,11 @@ describe('embedded node serving over bitswap (real Helia fetcher on loopback)', 
   beforeAll(async () => {
     tree = await makeTree();
     parent = await mkdtemp(join(tmpdir(), 'ipfs-pin-node-test-'));
-    node = await createNode({ tempDir: parent, listen: ['/ip4/127.0.0.1/tcp/0'], onProgress: (e) => events.push(e) });
+    node = await createNode({
+      tempDir: parent,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      onProgress: (e) => events.push(e),
+    });
     imported = await node.import(tree.dir);
   });
 
@@ -92,7 +96,9 @@ describe('embedded node serving over bitswap (real Helia fetcher on loopback)', 
     await hangUp;
     expect(hungUp).toBe(true);
     expect(got.bytes).toBeGreaterThan(tree.bytes);
-    expect(events.some((e) => e.type === 'node:peer:disconnected' && e.detail.peerId === fetcher.peerId)).toBe(true);
+    expect(
+      events.some((e) => e.type === 'node:peer:disconnected' && e.detail.peerId === fetcher.peerId),
+    ).toBe(true);
     expect(fetcher.peers()).toContain(node.peerId);
   });
 
@@ -140,7 +146,9 @@ describe('embedded node stop()', () => {
   it('fails with INVALID_INPUT on a bad listen address and leaves nothing behind', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'ipfs-pin-node-bad-'));
     try {
-      await expect(createNode({ tempDir: parent, listen: ['nope'] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(createNode({ tempDir: parent, listen: ['nope'] })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
       expect(await readdir(parent)).toEqual([]);
     } finally {
       await rm(parent, { recursive: true, force: true });

@@ -52,7 +52,9 @@ describe('kubo on both sides (real kubo 0.42 on loopback)', () => {
       await kubo.ipfs(['pin', 'add', '--progress=false', expectedCid], { timeoutMs: 90_000 });
       const { stdout } = await kubo.ipfs(['refs', '-r', '--offline', expectedCid]);
       expect(stdout.trim().split('\n').length).toBeGreaterThan(tree.files);
-      const stat = JSON.parse((await kubo.ipfs(['dag', 'stat', '--offline', '--progress=false', '--enc=json', expectedCid])).stdout) as { TotalSize: number };
+      const stat = JSON.parse(
+        (await kubo.ipfs(['dag', 'stat', '--offline', '--progress=false', '--enc=json', expectedCid])).stdout,
+      ) as { TotalSize: number };
       expect(stat.TotalSize).toBeGreaterThan(tree.bytes);
       expect(node.stats().bytesServed).toBeGreaterThanOrEqual(tree.bytes);
     } finally {
@@ -61,7 +63,12 @@ describe('kubo on both sides (real kubo 0.42 on loopback)', () => {
   });
 
   it('kubo-binary: a throwaway kubo imports the same CID, serves it to the Helia fetcher, and stop() leaves nothing', async () => {
-    const node = await createNode({ kind: 'kubo-binary', binary: ipfs, tempDir: parent, listen: ['/ip4/127.0.0.1/tcp/0'] });
+    const node = await createNode({
+      kind: 'kubo-binary',
+      binary: ipfs,
+      tempDir: parent,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+    });
     let stopped = false;
     try {
       const [repo] = await readdir(parent);
@@ -131,13 +138,17 @@ describe('kubo on both sides (real kubo 0.42 on loopback)', () => {
     });
 
     it('fails with KUBO_UNAVAILABLE when nothing answers, INVALID_INPUT without apiUrl', async () => {
-      await expect(createNode({ kind: 'kubo-api', apiUrl: 'http://127.0.0.1:1' })).rejects.toMatchObject({ code: 'KUBO_UNAVAILABLE' });
+      await expect(createNode({ kind: 'kubo-api', apiUrl: 'http://127.0.0.1:1' })).rejects.toMatchObject({
+        code: 'KUBO_UNAVAILABLE',
+      });
       await expect(createNode({ kind: 'kubo-api' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     });
   });
 
   it('kubo-binary: a missing binary is KUBO_UNAVAILABLE and leaves no temp dir', async () => {
-    await expect(createNode({ kind: 'kubo-binary', binary: join(parent, 'no-such-ipfs'), tempDir: parent })).rejects.toMatchObject({ code: 'KUBO_UNAVAILABLE' });
+    await expect(
+      createNode({ kind: 'kubo-binary', binary: join(parent, 'no-such-ipfs'), tempDir: parent }),
+    ).rejects.toMatchObject({ code: 'KUBO_UNAVAILABLE' });
     expect(await readdir(parent)).toEqual([]);
   });
 });

@@ -59,7 +59,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** The spec's Failure body. */
-export function failureBody(reason: string, details?: string): { error: { reason: string; details?: string } } {
+export function failureBody(
+  reason: string,
+  details?: string,
+): { error: { reason: string; details?: string } } {
   return { error: details === undefined ? { reason } : { reason, details } };
 }
 
@@ -100,7 +103,8 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       };
       requests.push(recorded);
       const step = options.script?.[recorded.index];
-      const handler: FaultHandler = step === undefined ? (options.handler ?? fallback) : typeof step === 'function' ? step : () => step;
+      const handler: FaultHandler =
+        step === undefined ? (options.handler ?? fallback) : typeof step === 'function' ? step : () => step;
       void Promise.resolve()
         .then(() => handler(recorded))
         .then((reply) => answer(reply, res))
@@ -122,7 +126,12 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       res.socket?.destroy();
       return;
     }
-    const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    const body =
+      reply.body === undefined
+        ? ''
+        : typeof reply.body === 'string'
+          ? reply.body
+          : JSON.stringify(reply.body);
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['content-type'] = typeof reply.body === 'string' ? 'text/plain' : 'application/json';

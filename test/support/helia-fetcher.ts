@@ -130,11 +130,16 @@ export async function startHeliaFetcher(options: HeliaFetcherOptions = {}): Prom
           }
         };
         const fetchBlock = async (cid: CID): Promise<void> => {
-          const block = await helia.blockstore.get(cid, fetchOptions.signal === undefined ? {} : { signal: fetchOptions.signal });
+          const block = await helia.blockstore.get(
+            cid,
+            fetchOptions.signal === undefined ? {} : { signal: fetchOptions.signal },
+          );
           const data = await collect(block);
-          if (cid.multihash.code !== sha256.code) throw new Error(`unexpected hash ${cid.multihash.code} in ${cid}`);
+          if (cid.multihash.code !== sha256.code)
+            throw new Error(`unexpected hash ${cid.multihash.code} in ${cid}`);
           const digest = await sha256.digest(data);
-          if (!equals(digest.bytes, cid.multihash.bytes)) throw new Error(`block ${cid} does not hash to its CID`);
+          if (!equals(digest.bytes, cid.multihash.bytes))
+            throw new Error(`block ${cid} does not hash to its CID`);
           blocks++;
           bytes += data.byteLength;
           cids.push(cid.toString());
@@ -155,7 +160,9 @@ export async function startHeliaFetcher(options: HeliaFetcherOptions = {}): Prom
       return { blocks, bytes, ms: performance.now() - t0, cids };
     },
     async hangUp() {
-      await Promise.all(libp2p.getConnections().map((c) => c.close().catch(() => c.abort(new Error('hang up')))));
+      await Promise.all(
+        libp2p.getConnections().map((c) => c.close().catch(() => c.abort(new Error('hang up')))),
+      );
     },
     peers() {
       return [...new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))];
@@ -165,7 +172,9 @@ export async function startHeliaFetcher(options: HeliaFetcherOptions = {}): Prom
   };
 }
 
-async function collect(source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Uint8Array> {
+async function collect(
+  source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   const parts: Uint8Array[] = [];
   for await (const p of source) parts.push(p);

@@ -42,12 +42,16 @@ export async function makeTree(spec: TreeSpec = {}): Promise<Tree> {
   const small = files - large;
   const smallBytes = bytes - largeBytes;
   const sizes: number[] = [];
-  for (let i = 0; i < large; i++) sizes.push(Math.floor(largeBytes / large) + (i === 0 ? largeBytes % large : 0));
+  for (let i = 0; i < large; i++)
+    sizes.push(Math.floor(largeBytes / large) + (i === 0 ? largeBytes % large : 0));
   // Small files vary from tiny to about twice the mean; the last one takes the remainder.
   const mean = smallBytes / Math.max(1, small);
   let used = 0;
   for (let i = 0; i < small; i++) {
-    const size = i === small - 1 ? smallBytes - used : Math.max(1, Math.floor(mean * (0.05 + 1.9 * (((i * 7919) % 1000) / 1000))));
+    const size =
+      i === small - 1
+        ? smallBytes - used
+        : Math.max(1, Math.floor(mean * (0.05 + 1.9 * (((i * 7919) % 1000) / 1000))));
     sizes.push(size);
     used += size;
   }
@@ -56,7 +60,10 @@ export async function makeTree(spec: TreeSpec = {}): Promise<Tree> {
   let written = 0;
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i] ?? 0;
-    const folder = i < large ? join(dir, 'assets') : join(dir, `page-${String(Math.floor((i - large) / 100)).padStart(3, '0')}`);
+    const folder =
+      i < large
+        ? join(dir, 'assets')
+        : join(dir, `page-${String(Math.floor((i - large) / 100)).padStart(3, '0')}`);
     await mkdir(folder, { recursive: true });
     const name = i < large ? `blob-${i}.bin` : `file-${String(i).padStart(5, '0')}.html`;
     await writeFile(join(folder, name), take(size));

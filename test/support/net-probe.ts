@@ -14,7 +14,9 @@ export function listening(port: number): Promise<boolean> {
 
 /** The port of the first /ip4/127.0.0.1/tcp/N address. */
 export function tcpPort(addresses: string[]): number {
-  const port = addresses.map((a) => /^\/ip4\/127\.0\.0\.1\/tcp\/(\d+)/.exec(a)?.[1]).find((p) => p !== undefined);
+  const port = addresses
+    .map((a) => /^\/ip4\/127\.0\.0\.1\/tcp\/(\d+)/.exec(a)?.[1])
+    .find((p) => p !== undefined);
   if (port === undefined) throw new Error(`no loopback TCP address in ${addresses.join(' ')}`);
   return Number(port);
 }

@@ -36,7 +36,10 @@ export interface MemoryPsaOptions {
  * limit and pagination as the spec says (newest first, `count` = every match of that
  * request's filters), `POST /pins`, `GET|DELETE /pins/:id`. Quirks switch on by option.
  */
-export function memoryPsa(pins: PinStatus[], options: MemoryPsaOptions = {}): FaultHandler & { pins: PinStatus[] } {
+export function memoryPsa(
+  pins: PinStatus[],
+  options: MemoryPsaOptions = {},
+): FaultHandler & { pins: PinStatus[] } {
   let next = pins.length;
   const handler = (req: RecordedRequest): ReturnType<FaultHandler> => {
     if (req.path === '/pins' && req.method === 'GET') {
@@ -55,13 +58,21 @@ export function memoryPsa(pins: PinStatus[], options: MemoryPsaOptions = {}): Fa
           const b = Date.parse(before);
           return options.inclusiveBefore === true ? t <= b : t < b;
         })
-        .sort((a, b) => (Date.parse(b.created) - Date.parse(a.created)) * (options.oldestFirst === true ? -1 : 1));
+        .sort(
+          (a, b) => (Date.parse(b.created) - Date.parse(a.created)) * (options.oldestFirst === true ? -1 : 1),
+        );
       const results = options.ignoreLimit === true ? matches : matches.slice(0, limit);
-      return json(200, { count: options.countIsPageSize === true ? results.length : matches.length, results });
+      return json(200, {
+        count: options.countIsPageSize === true ? results.length : matches.length,
+        results,
+      });
     }
     if (req.path === '/pins' && req.method === 'POST') {
       const pin = JSON.parse(req.body) as PinStatus['pin'];
-      const created: PinStatus = { ...pinStatus({ requestid: `mem-${++next}`, created: new Date().toISOString() }), pin };
+      const created: PinStatus = {
+        ...pinStatus({ requestid: `mem-${++next}`, created: new Date().toISOString() }),
+        pin,
+      };
       pins.push(created);
       return json(202, created);
     }
@@ -75,7 +86,10 @@ export function memoryPsa(pins: PinStatus[], options: MemoryPsaOptions = {}): Fa
     if (req.method === 'POST') {
       pins.splice(index, 1);
       const pin = JSON.parse(req.body) as PinStatus['pin'];
-      const created: PinStatus = { ...pinStatus({ requestid: `mem-${++next}`, created: new Date().toISOString() }), pin };
+      const created: PinStatus = {
+        ...pinStatus({ requestid: `mem-${++next}`, created: new Date().toISOString() }),
+        pin,
+      };
       pins.push(created);
       return json(202, created);
     }
@@ -87,6 +101,11 @@ export function memoryPsa(pins: PinStatus[], options: MemoryPsaOptions = {}): Fa
 /** `count` pins created one second apart, newest last. */
 export function manyPins(count: number, start = Date.parse('2026-01-01T00:00:00Z')): PinStatus[] {
   return Array.from({ length: count }, (_, i) =>
-    pinStatus({ requestid: `p-${i}`, status: 'pinned', cid: `bafkreimany${i}`, created: new Date(start + i * 1000).toISOString() }),
+    pinStatus({
+      requestid: `p-${i}`,
+      status: 'pinned',
+      cid: `bafkreimany${i}`,
+      created: new Date(start + i * 1000).toISOString(),
+    }),
   );
 }

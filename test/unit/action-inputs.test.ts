@@ -121,7 +121,7 @@ describe('bad inputs name the input and never echo a token', () => {
     ['timeout zero', { timeout: '0s' }, /more than zero/],
     ['policy', { policy: 'most' }, /`policy`/],
     ['policy zero', { policy: '0' }, /`policy`/],
-    ['profile', { profile: 'cidv2' }, /`profile` must be one of unixfs-v1-2025, kubo-cidv1, unixfs-v0-2015/],
+    ['profile', { profile: 'cidv2' }, /`profile` must be one of unixfs-v1-2025, unixfs-v0-2015, kubo-cidv1/],
     ['meta', { meta: 'novalue' }, /`meta`/],
     ['gateway', { gateway: 'ftp://x/{cid}' }, /`gateway`/],
     ['node', { node: 'ftp://kubo' }, /`node`/],

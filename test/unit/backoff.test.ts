@@ -4,7 +4,8 @@ import { backoffDelay, parseRetryAfter } from '../../src/lib/util/backoff.js';
 
 describe('backoffDelay', () => {
   it('doubles from baseMs and stops at maxMs (equal jitter, random 1 = top of the step)', () => {
-    const top = (attempt: number): number => backoffDelay(attempt, { baseMs: 100, maxMs: 1000, random: () => 1 });
+    const top = (attempt: number): number =>
+      backoffDelay(attempt, { baseMs: 100, maxMs: 1000, random: () => 1 });
     expect([0, 1, 2, 3, 4, 5].map(top)).toEqual([100, 200, 400, 800, 1000, 1000]);
   });
 

@@ -26,7 +26,9 @@ async function walk(store: MemoryBlockstore, root: CID): Promise<Set<string>> {
   return seen;
 }
 
-async function asBytes(got: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | Promise<Uint8Array>): Promise<Uint8Array> {
+async function asBytes(
+  got: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | Promise<Uint8Array>,
+): Promise<Uint8Array> {
   const v = await got;
   if (v instanceof Uint8Array) return v;
   const parts: Uint8Array[] = [];
@@ -53,7 +55,10 @@ describe('the embedded node import sink', () => {
   it('stores every distinct block when all of them share one 48-bit coverage key', async () => {
     const store = new MemoryBlockstore();
     let puts = 0;
-    const counting = { has: store.has.bind(store), put: async (...a: Parameters<MemoryBlockstore['put']>) => (puts++, store.put(...a)) };
+    const counting = {
+      has: store.has.bind(store),
+      put: async (...a: Parameters<MemoryBlockstore['put']>) => (puts++, store.put(...a)),
+    };
     // Every block collides with the first: a key filter alone would store one block.
     const coverage = createServedCoverage({ keyOf: () => 7 });
     const result = await importDirectory(dir, { blockstore: createImportSink(counting, coverage) });
@@ -68,7 +73,9 @@ describe('the embedded node import sink', () => {
 
   it('stores the same DAG with the real keys', async () => {
     const store = new MemoryBlockstore();
-    const result = await importDirectory(dir, { blockstore: createImportSink(store, createServedCoverage()) });
+    const result = await importDirectory(dir, {
+      blockstore: createImportSink(store, createServedCoverage()),
+    });
     const reachable = await walk(store, result.cid);
     let held = 0;
     for await (const _ of store.getAll()) held++;

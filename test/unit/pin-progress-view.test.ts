@@ -73,7 +73,7 @@ describe('createProgressView', () => {
     view.close();
     const text = out.text();
     expect(text).toContain('\r\x1b[2K');
-    expect(text).toMatch(/svc queued .* \| served 4 blocks 4\.00 KiB to 1 peer/);
+    expect(text).toMatch(/svc queued .* \| served 4 blocks 4\.0 KiB to 1 peer/);
     expect(text.endsWith('\r\x1b[2K')).toBe(true);
   });
 });

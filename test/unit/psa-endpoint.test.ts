@@ -29,7 +29,11 @@ describe('normaliseEndpoint', () => {
   });
 
   it('rejects a trailing /pins and says what to use instead', () => {
-    for (const input of ['https://x.example/psa/pins', 'https://x.example/psa/pins/', 'https://x.example/PINS']) {
+    for (const input of [
+      'https://x.example/psa/pins',
+      'https://x.example/psa/pins/',
+      'https://x.example/PINS',
+    ]) {
       const err = rejection(input);
       expect(err.code).toBe('INVALID_INPUT');
       expect(err.message).toContain('remove the trailing /pins');
@@ -69,15 +73,21 @@ describe('normaliseEndpoint', () => {
 
   it('returns a clean URL or throws INVALID_INPUT for any string', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true }).map((u) => `${u}/pins`)), (input) => {
-        try {
-          const out = normaliseEndpoint(input);
-          expect(out).toMatch(/^https?:\/\/[^?#@]+$/);
-          expect(out.endsWith('/')).toBe(false);
-        } catch (err) {
-          expect(err).toBeInstanceOf(IpfsPinError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.webUrl({ withQueryParameters: true, withFragments: true }).map((u) => `${u}/pins`),
+        ),
+        (input) => {
+          try {
+            const out = normaliseEndpoint(input);
+            expect(out).toMatch(/^https?:\/\/[^?#@]+$/);
+            expect(out.endsWith('/')).toBe(false);
+          } catch (err) {
+            expect(err).toBeInstanceOf(IpfsPinError);
+          }
+        },
+      ),
     );
   });
 });

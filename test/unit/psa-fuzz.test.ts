@@ -16,40 +16,80 @@ interface Canned {
   retryAfter?: string;
 }
 
-const FIELDS = ['requestid', 'status', 'created', 'pin', 'delegates', 'info', 'pin.cid', 'pin.name', 'pin.meta', 'pin.origins', 'info.status_details'] as const;
+const FIELDS = [
+  'requestid',
+  'status',
+  'created',
+  'pin',
+  'delegates',
+  'info',
+  'pin.cid',
+  'pin.name',
+  'pin.meta',
+  'pin.origins',
+  'info.status_details',
+] as const;
 
 /** A valid PinStatus with one field replaced by anything, or deleted. */
-const mutatedPin = fc.tuple(fc.constantFrom(...FIELDS), fc.anything(), fc.boolean()).map(([field, value, remove]) => {
-  const pin = structuredClone(pinStatus()) as unknown as Record<string, Record<string, unknown>>;
-  const [head, tail] = field.split('.') as [string, string | undefined];
-  const target: Record<string, unknown> = tail === undefined ? pin : (pin[head] ?? {});
-  const key = tail ?? head;
-  if (remove) delete target[key];
-  else target[key] = value;
-  return pin;
-});
+const mutatedPin = fc
+  .tuple(fc.constantFrom(...FIELDS), fc.anything(), fc.boolean())
+  .map(([field, value, remove]) => {
+    const pin = structuredClone(pinStatus()) as unknown as Record<string, Record<string, unknown>>;
+    const [head, tail] = field.split('.') as [string, string | undefined];
+    const target: Record<string, unknown> = tail === undefined ? pin : (pin[head] ?? {});
+    const key = tail ?? head;
+    if (remove) delete target[key];
+    else target[key] = value;
+    return pin;
+  });
 
 /** Bodies near the real thing: valid PinStatus / PinResults JSON, cut, mangled, or noise. */
 const jsonish = fc.oneof(
   mutatedPin.map((p) => JSON.stringify(p)),
-  fc.tuple(fc.array(mutatedPin, { maxLength: 3 }), fc.anything()).map(([results, count]) => JSON.stringify({ count, results })),
+  fc
+    .tuple(fc.array(mutatedPin, { maxLength: 3 }), fc.anything())
+    .map(([results, count]) => JSON.stringify({ count, results })),
   fc.constant(JSON.stringify(pinStatus())),
-  fc.constant(JSON.stringify({ count: 2, results: [pinStatus({ requestid: 'a' }), pinStatus({ requestid: 'b' })] })),
+  fc.constant(
+    JSON.stringify({ count: 2, results: [pinStatus({ requestid: 'a' }), pinStatus({ requestid: 'b' })] }),
+  ),
   fc.constant(JSON.stringify({ error: { reason: 'X', details: `Bearer ${TOKEN}` } })),
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.record({ requestid: fc.anything(), status: fc.anything(), created: fc.anything(), pin: fc.anything(), delegates: fc.anything(), info: fc.anything() }).map((v) => JSON.stringify(v)),
-  fc.record({ count: fc.anything(), results: fc.array(fc.anything(), { maxLength: 3 }) }).map((v) => JSON.stringify(v)),
+  fc
+    .record({
+      requestid: fc.anything(),
+      status: fc.anything(),
+      created: fc.anything(),
+      pin: fc.anything(),
+      delegates: fc.anything(),
+      info: fc.anything(),
+    })
+    .map((v) => JSON.stringify(v)),
+  fc
+    .record({ count: fc.anything(), results: fc.array(fc.anything(), { maxLength: 3 }) })
+    .map((v) => JSON.stringify(v)),
   fc.string(),
   fc.constant('<html><head><title>Oops</title></head><body>down</body></html>'),
   fc.constant(''),
 );
 
-const truncated = fc.tuple(jsonish, fc.nat()).map(([body, cut]) => (body.length === 0 ? body : body.slice(0, cut % (body.length + 1))));
+const truncated = fc
+  .tuple(jsonish, fc.nat())
+  .map(([body, cut]) => (body.length === 0 ? body : body.slice(0, cut % (body.length + 1))));
 
 const canned: fc.Arbitrary<Canned> = fc.record(
   {
-    status: fc.oneof(fc.constantFrom(200, 201, 202, 204, 400, 401, 403, 404, 408, 409, 429, 500, 502, 503), fc.integer({ min: 200, max: 599 })),
-    contentType: fc.constantFrom('application/json', 'text/plain', 'text/html', 'application/octet-stream', ''),
+    status: fc.oneof(
+      fc.constantFrom(200, 201, 202, 204, 400, 401, 403, 404, 408, 409, 429, 500, 502, 503),
+      fc.integer({ min: 200, max: 599 }),
+    ),
+    contentType: fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'text/html',
+      'application/octet-stream',
+      '',
+    ),
     body: fc.oneof(jsonish, truncated),
     retryAfter: fc.oneof(
       fc.constant('0'),
@@ -106,9 +146,21 @@ describe('PSA client fuzz: whatever a service answers, only IpfsPinError comes o
         let i = 0;
         const fetch: typeof globalThis.fetch = () => {
           const next = answers[i++];
-          return Promise.resolve(next === undefined ? new Response(JSON.stringify({ count: 0, results: [] }), { status: 200 }) : responseOf(next));
+          return Promise.resolve(
+            next === undefined
+              ? new Response(JSON.stringify({ count: 0, results: [] }), { status: 200 })
+              : responseOf(next),
+          );
         };
-        const client = createPinningClient({ endpoint: 'https://psa.example/api', token: TOKEN, fetch, retryBaseMs: 1, retryMaxMs: 2, maxAttempts: 3, callTimeoutMs: 5_000 });
+        const client = createPinningClient({
+          endpoint: 'https://psa.example/api',
+          token: TOKEN,
+          fetch,
+          retryBaseMs: 1,
+          retryMaxMs: 2,
+          maxAttempts: 3,
+          callTimeoutMs: 5_000,
+        });
         try {
           await run(op, client);
         } catch (err) {
@@ -120,10 +172,19 @@ describe('PSA client fuzz: whatever a service answers, only IpfsPinError comes o
   });
 
   it('with any strings as input', async () => {
-    const fetch: typeof globalThis.fetch = () => Promise.resolve(new Response(JSON.stringify({ count: 0, results: [] }), { status: 200 }));
-    const client = createPinningClient({ endpoint: 'https://psa.example/api', token: TOKEN, fetch, maxAttempts: 1 });
+    const fetch: typeof globalThis.fetch = () =>
+      Promise.resolve(new Response(JSON.stringify({ count: 0, results: [] }), { status: 200 }));
+    const client = createPinningClient({
+      endpoint: 'https://psa.example/api',
+      token: TOKEN,
+      fetch,
+      maxAttempts: 1,
+    });
     // UTF-16 code units, so lone surrogates come up too.
-    const text = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 20 });
+    const text = fc.string({
+      unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+      maxLength: 20,
+    });
     await fc.assert(
       fc.asyncProperty(text, text, text, text, async (cid, name, requestid, when) => {
         const calls: Promise<unknown>[] = [
@@ -132,7 +193,8 @@ describe('PSA client fuzz: whatever a service answers, only IpfsPinError comes o
           client.replace(requestid, { cid, name }),
           client.remove(requestid),
           (async () => {
-            for await (const _ of client.list({ cid: [cid], name, before: when, meta: { [name]: cid } })) void _;
+            for await (const _ of client.list({ cid: [cid], name, before: when, meta: { [name]: cid } }))
+              void _;
           })(),
         ];
         for (const p of calls) {
@@ -153,16 +215,35 @@ describe('PSA client fuzz: whatever a service answers, only IpfsPinError comes o
     await using server = await startFaultServer({
       handler: (): Reply => {
         const c = script[served++];
-        if (c === undefined) return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"count":0,"results":[]}' };
+        if (c === undefined)
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: '{"count":0,"results":[]}',
+          };
         if (c.status === 599) return { reset: true };
-        return { status: c.status, headers: { 'content-type': c.contentType || 'application/json', ...(c.retryAfter === undefined ? {} : { 'retry-after': c.retryAfter }) }, body: c.body };
+        return {
+          status: c.status,
+          headers: {
+            'content-type': c.contentType || 'application/json',
+            ...(c.retryAfter === undefined ? {} : { 'retry-after': c.retryAfter }),
+          },
+          body: c.body,
+        };
       },
     });
     await fc.assert(
       fc.asyncProperty(ops, fc.array(canned, { minLength: 1, maxLength: 4 }), async (op, answers) => {
         script = answers;
         served = 0;
-        const client = createPinningClient({ endpoint: server.url, token: TOKEN, retryBaseMs: 1, retryMaxMs: 2, maxAttempts: 2, callTimeoutMs: 5_000 });
+        const client = createPinningClient({
+          endpoint: server.url,
+          token: TOKEN,
+          retryBaseMs: 1,
+          retryMaxMs: 2,
+          maxAttempts: 2,
+          callTimeoutMs: 5_000,
+        });
         try {
           await run(op, client);
         } catch (err) {

@@ -13,7 +13,9 @@ afterEach(() => {
 async function release(pace: (signal: AbortSignal) => Promise<void>, n: number): Promise<number[]> {
   const start = Date.now();
   const at: number[] = [];
-  const all = Array.from({ length: n }, () => pace(new AbortController().signal).then(() => at.push(Date.now() - start)));
+  const all = Array.from({ length: n }, () =>
+    pace(new AbortController().signal).then(() => at.push(Date.now() - start)),
+  );
   await vi.runAllTimersAsync();
   await Promise.all(all);
   return at.sort((a, b) => a - b);

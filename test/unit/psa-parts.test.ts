@@ -9,8 +9,20 @@ import { sameCid } from '../../src/lib/psa/same-cid.js';
 import { CID } from 'multiformats/cid';
 import { base58btc } from 'multiformats/bases/base58';
 
-const origin = (text = ''): BodyOrigin => ({ method: 'GET', url: 'https://psa.example/pins', status: 200, text, secrets: [] });
-const valid = { requestid: 'r', status: 'pinned', created: '2026-01-01T00:00:00Z', pin: { cid: 'bafy' }, delegates: ['/dns4/x/tcp/4001/p2p/Qm'] };
+const origin = (text = ''): BodyOrigin => ({
+  method: 'GET',
+  url: 'https://psa.example/pins',
+  status: 200,
+  text,
+  secrets: [],
+});
+const valid = {
+  requestid: 'r',
+  status: 'pinned',
+  created: '2026-01-01T00:00:00Z',
+  pin: { cid: 'bafy' },
+  delegates: ['/dns4/x/tcp/4001/p2p/Qm'],
+};
 
 describe('codeForStatus', () => {
   it.each([
@@ -43,12 +55,24 @@ describe('readFailure and errorFromResponse', () => {
 
   it('says status, URL, reason, details and what to do, with secrets removed', () => {
     const err = errorFromResponse(
-      { method: 'POST', url: 'https://psa.example/pins', status: 409, text: '{"error":{"reason":"INSUFFICIENT_FUNDS","details":"key sk-123456789 is empty"}}' },
+      {
+        method: 'POST',
+        url: 'https://psa.example/pins',
+        status: 409,
+        text: '{"error":{"reason":"INSUFFICIENT_FUNDS","details":"key sk-123456789 is empty"}}',
+      },
       ['sk-123456789'],
     );
     expect(err).toBeInstanceOf(IpfsPinError);
-    expect(err).toMatchObject({ code: 'PSA_INSUFFICIENT_FUNDS', status: 409, reason: 'INSUFFICIENT_FUNDS', details: 'key [redacted] is empty' });
-    expect(err.message).toBe('HTTP 409 from https://psa.example/pins: INSUFFICIENT_FUNDS: key [redacted] is empty. The account has no credit left: top it up.');
+    expect(err).toMatchObject({
+      code: 'PSA_INSUFFICIENT_FUNDS',
+      status: 409,
+      reason: 'INSUFFICIENT_FUNDS',
+      details: 'key [redacted] is empty',
+    });
+    expect(err.message).toBe(
+      'HTTP 409 from https://psa.example/pins: INSUFFICIENT_FUNDS: key [redacted] is empty. The account has no credit left: top it up.',
+    );
   });
 });
 
@@ -83,8 +107,20 @@ describe('text helpers', () => {
 
 describe('toPinStatus and toPinResults', () => {
   it('keeps what the spec defines and drops the rest', () => {
-    const out = toPinStatus({ ...valid, extra: 1, pin: { cid: 'bafy', name: 'n', junk: true }, info: { status_details: 'queue 3', dag_size: 42, nested: {} } }, origin());
-    expect(out).toEqual({ ...valid, pin: { cid: 'bafy', name: 'n' }, info: { status_details: 'queue 3', dag_size: '42' } });
+    const out = toPinStatus(
+      {
+        ...valid,
+        extra: 1,
+        pin: { cid: 'bafy', name: 'n', junk: true },
+        info: { status_details: 'queue 3', dag_size: 42, nested: {} },
+      },
+      origin(),
+    );
+    expect(out).toEqual({
+      ...valid,
+      pin: { cid: 'bafy', name: 'n' },
+      info: { status_details: 'queue 3', dag_size: '42' },
+    });
   });
 
   it('tolerates missing or null delegates and info', () => {
@@ -94,7 +130,12 @@ describe('toPinStatus and toPinResults', () => {
   });
 
   it('keeps a "__proto__" key of a map as data', () => {
-    const out = toPinStatus(JSON.parse('{"requestid":"r","status":"queued","created":"c","pin":{"cid":"b"},"info":{"__proto__":"x"}}'), origin());
+    const out = toPinStatus(
+      JSON.parse(
+        '{"requestid":"r","status":"queued","created":"c","pin":{"cid":"b"},"info":{"__proto__":"x"}}',
+      ),
+      origin(),
+    );
     expect(Object.getPrototypeOf(out.info)).toBe(Object.prototype);
     expect(Object.keys(out.info ?? {})).toEqual(['__proto__']);
   });
@@ -121,9 +162,13 @@ describe('toPinStatus and toPinResults', () => {
 
 describe('list query encoding', () => {
   it('keeps commas literal and encodes each element', () => {
-    expect(encodeListQuery({ cid: ['a', 'b c'], status: ['queued', 'failed'] })).toBe('cid=a,b%20c&status=queued,failed');
+    expect(encodeListQuery({ cid: ['a', 'b c'], status: ['queued', 'failed'] })).toBe(
+      'cid=a,b%20c&status=queued,failed',
+    );
     expect(encodeListQuery({})).toBe('');
-    expect(encodeListQuery({ before: '2026-01-01T00:00:00+00:00' })).toBe('before=2026-01-01T00%3A00%3A00%2B00%3A00');
+    expect(encodeListQuery({ before: '2026-01-01T00:00:00+00:00' })).toBe(
+      'before=2026-01-01T00%3A00%3A00%2B00%3A00',
+    );
   });
 
   it('splits CIDs by 10 and drops duplicates', () => {

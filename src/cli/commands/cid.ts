@@ -1,10 +1,9 @@
-import { DEFAULT_PROFILE, PROFILES, isProfileName } from '../../lib/unixfs/profiles.js';
-import { IpfsPinError } from '../../lib/errors.js';
+import { DEFAULT_PROFILE, PROFILES, isProfileName, IpfsPinError } from '../../lib/index.js';
+import type { ImportResult } from '../../lib/index.js';
 import { parseCommandArgs } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { printError } from '../print-error.js';
 import type { Command, CommandIo } from '../command.js';
-import type { ImportResult } from '../../lib/unixfs/types.js';
 
 const USAGE = `usage: ipfs-pin cid <path> [--profile P] [--hidden] [--ignore PATTERN]... [--json]
 
@@ -48,7 +47,7 @@ export const cidCommand: Command = {
         );
       }
       // Loaded here, not at start-up: --help and the other commands stay fast.
-      const { importDirectory } = await import('../../lib/unixfs/import-directory.js');
+      const { importDirectory } = await import('../../lib/index.js');
       const result = await importDirectory(positionals[0] as string, {
         ...(values.profile === undefined ? {} : { profile: values.profile }),
         hidden: values.hidden === true,

@@ -1,5 +1,5 @@
-import { IpfsPinError } from '../../lib/errors.js';
-import type { PinStatus, Status } from '../../lib/psa/types.js';
+import { IpfsPinError } from '../../lib/index.js';
+import type { PinStatus, Status } from '../../lib/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';

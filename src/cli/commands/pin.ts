@@ -1,4 +1,4 @@
-import { isIpfsPinError } from '../../lib/errors.js';
+import { isIpfsPinError } from '../../lib/index.js';
 import { EXIT, exitCodeForError, exitCodeForFailures } from '../exit-codes.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -33,7 +33,7 @@ async function runPin(argv: string[], io: CliIo): Promise<number> {
   try {
     // Loaded here, not at the top: Helia and libp2p take a while to load, and --help,
     // --version and the other commands do not need them.
-    const { pinDirectory } = await import('../../lib/pin/index.js');
+    const { pinDirectory } = await import('../../lib/index.js');
     result = await pinDirectory({
       ...args.options,
       onProgress: view.onProgress,

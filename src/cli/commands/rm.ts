@@ -1,4 +1,4 @@
-import { IpfsPinError } from '../../lib/errors.js';
+import { IpfsPinError } from '../../lib/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';

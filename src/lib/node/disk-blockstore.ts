@@ -29,7 +29,8 @@ export async function openDiskBlockstore(dir: string): Promise<Blockstore> {
         options?.signal?.throwIfAborted();
         yield readFileSync(join(dir, sub, file));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw Object.assign(new Error(`block ${cid} not found`), { name: 'NotFoundError' });
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw Object.assign(new Error(`block ${cid} not found`), { name: 'NotFoundError' });
         throw err;
       }
     },

@@ -26,7 +26,14 @@ import { makeTempDir, removeDir } from './temp-dir.js';
 import { skipKnownProtocolMerges } from './protocol-merges.js';
 import { warmBitswapStreams } from './warm-streams.js';
 import { aborted, message, raceAbort } from './util.js';
-import type { DialResult, IpfsNode, NodeCallOptions, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
+import type {
+  DialResult,
+  IpfsNode,
+  NodeCallOptions,
+  NodeOptions,
+  NodeProgressEvent,
+  NodeStats,
+} from './types.js';
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 const DEFAULT_DIAL_TIMEOUT_MS = 15_000;
@@ -47,14 +54,20 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const listen = parseListen(options.listen ?? DEFAULT_LISTEN);
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   if (!Number.isFinite(memoryBytes) || memoryBytes < 0) {
-    throw new IpfsPinError('INVALID_INPUT', `memoryBytes must be a number of bytes, 0 or more (got ${String(memoryBytes)})`);
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `memoryBytes must be a number of bytes, 0 or more (got ${String(memoryBytes)})`,
+    );
   }
   if (signal?.aborted === true) throw abortError(signal, 'Starting the node');
 
   const emit = (event: NodeProgressEvent, to = onProgress): void => {
     to?.(event);
   };
-  const served = throttle(() => emit(new CustomProgressEvent('node:blocks:served', stats())), SERVED_EVENT_MS);
+  const served = throttle(
+    () => emit(new CustomProgressEvent('node:blocks:served', stats())),
+    SERVED_EVENT_MS,
+  );
   const counter = createServedCounter(served.call);
 
   let dir: string | undefined;
@@ -69,11 +82,19 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     await helia?.stop().catch(() => {});
     if (dir !== undefined) await removeDir(dir).catch(() => {});
     if (aborted(signal)) throw abortError(signal, 'Starting the node');
-    throw new IpfsPinError('NODE_START_FAILED', `The embedded IPFS node could not start: ${message(err)}`, { cause: err });
+    throw new IpfsPinError('NODE_START_FAILED', `The embedded IPFS node could not start: ${message(err)}`, {
+      cause: err,
+    });
   }
 
   const node = helia;
-  emit(new CustomProgressEvent('node:start:done', { kind: 'embedded' as const, peerId: node.libp2p.peerId.toString(), ms: Math.round(performance.now() - started) }));
+  emit(
+    new CustomProgressEvent('node:start:done', {
+      kind: 'embedded' as const,
+      peerId: node.libp2p.peerId.toString(),
+      ms: Math.round(performance.now() - started),
+    }),
+  );
   const tempDir = dir;
   const libp2p: Libp2p = node.libp2p;
   // Bitswap opens a stream per message: have the next one negotiated before it is needed.
@@ -136,16 +157,33 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     const d = dialable(address);
     let result: DialResult;
     if (!d.ok) {
-      result = { multiaddr: address, ok: false, error: d.error, ms: 0, ...(d.peerId === undefined ? {} : { peerId: d.peerId }) };
+      result = {
+        multiaddr: address,
+        ok: false,
+        error: d.error,
+        ms: 0,
+        ...(d.peerId === undefined ? {} : { peerId: d.peerId }),
+      };
     } else {
       const timeout = AbortSignal.timeout(dialTimeoutMs);
       const dialSignal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
       try {
         const conn = await libp2p.dial(d.multiaddr, { signal: dialSignal });
-        result = { multiaddr: address, ok: true, peerId: conn.remotePeer.toString(), ms: Math.round(performance.now() - t0) };
+        result = {
+          multiaddr: address,
+          ok: true,
+          peerId: conn.remotePeer.toString(),
+          ms: Math.round(performance.now() - t0),
+        };
       } catch (err) {
         const why = timeout.aborted ? `timed out after ${dialTimeoutMs} ms` : message(err);
-        result = { multiaddr: address, ok: false, error: why, ms: Math.round(performance.now() - t0), ...(d.peerId === undefined ? {} : { peerId: d.peerId }) };
+        result = {
+          multiaddr: address,
+          ok: false,
+          error: why,
+          ms: Math.round(performance.now() - t0),
+          ...(d.peerId === undefined ? {} : { peerId: d.peerId }),
+        };
       }
     }
     emit(new CustomProgressEvent('node:dial:done', result), opts.onProgress ?? onProgress);
@@ -213,7 +251,11 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
           await node.stop();
           await Promise.allSettled([...pending]);
         } catch (err) {
-          throw new IpfsPinError('NODE_FAILED', `The embedded IPFS node did not stop cleanly: ${message(err)}`, { cause: err });
+          throw new IpfsPinError(
+            'NODE_FAILED',
+            `The embedded IPFS node did not stop cleanly: ${message(err)}`,
+            { cause: err },
+          );
         } finally {
           await removeDir(tempDir);
         }
@@ -222,7 +264,11 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     },
   };
 
-  function build(store: Blockstore, metrics: ReturnType<typeof createServedCounter>['metrics'], addrs: string[]) {
+  function build(
+    store: Blockstore,
+    metrics: ReturnType<typeof createServedCounter>['metrics'],
+    addrs: string[],
+  ) {
     const light = createHeliaLight({ blockstore: store, metrics });
     const withNet = withLibp2pLight(light, {
       addresses: { listen: addrs },
@@ -251,7 +297,11 @@ function parseListen(addrs: string[]): string[] {
     try {
       multiaddr(a);
     } catch (err) {
-      throw new IpfsPinError('INVALID_INPUT', `listen address ${JSON.stringify(a)} is not a multiaddr: ${message(err)}`, { cause: err });
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `listen address ${JSON.stringify(a)} is not a multiaddr: ${message(err)}`,
+        { cause: err },
+      );
     }
   }
   return addrs;

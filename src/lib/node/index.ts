@@ -1,8 +1,15 @@
 import { IpfsPinError } from '../errors.js';
-import { createEmbeddedNode } from './embedded.js';
 import type { IpfsNode, NodeOptions } from './types.js';
 
-export type { DialResult, IpfsNode, NodeCallOptions, NodeKind, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
+export type {
+  DialResult,
+  IpfsNode,
+  NodeCallOptions,
+  NodeKind,
+  NodeOptions,
+  NodeProgressEvent,
+  NodeStats,
+} from './types.js';
 export { dialable, isPublicAddress, publicOrigins, UNSUPPORTED_TRANSPORT } from './multiaddrs.js';
 
 /**
@@ -13,14 +20,18 @@ export { dialable, isPublicAddress, publicOrigins, UNSUPPORTED_TRANSPORT } from 
 export async function createNode(options: NodeOptions = {}): Promise<IpfsNode> {
   const kind = options.kind ?? 'embedded';
   switch (kind) {
+    // Each kind's stack (Helia and libp2p, kubo-rpc-client) is loaded only when it is asked
+    // for, so the public index stays light for the faces that import it before they need a node.
     case 'embedded':
-      return createEmbeddedNode(options);
-    // kubo-rpc-client is loaded only when a kubo kind is asked for.
+      return (await import('./embedded.js')).createEmbeddedNode(options);
     case 'kubo-api':
       return (await import('./kubo-api.js')).createKuboApiNode(options);
     case 'kubo-binary':
       return (await import('./kubo-binary.js')).createKuboBinaryNode(options);
     default:
-      throw new IpfsPinError('INVALID_INPUT', `Unknown node kind ${JSON.stringify(kind)}: use embedded, kubo-api or kubo-binary.`);
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `Unknown node kind ${JSON.stringify(kind)}: use embedded, kubo-api or kubo-binary.`,
+      );
   }
 }

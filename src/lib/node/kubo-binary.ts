@@ -41,7 +41,9 @@ export async function createKuboBinaryNode(options: NodeOptions): Promise<IpfsNo
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new IpfsPinError(
       'KUBO_UNAVAILABLE',
-      missing ? `kubo binary ${JSON.stringify(bin)} was not found: install kubo or pass its path as binary.` : `kubo could not start: ${message(err)}`,
+      missing
+        ? `kubo binary ${JSON.stringify(bin)} was not found: install kubo or pass its path as binary.`
+        : `kubo could not start: ${message(err)}`,
       { cause: err, data: { binary: bin } },
     );
   }
@@ -68,7 +70,8 @@ const SETTINGS: Record<string, unknown> = {
 async function configure(repo: string, listen: string[]): Promise<void> {
   const path = join(repo, 'config');
   const config = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  for (const [key, value] of Object.entries({ ...SETTINGS, 'Addresses.Swarm': listen })) setPath(config, key, value);
+  for (const [key, value] of Object.entries({ ...SETTINGS, 'Addresses.Swarm': listen }))
+    setPath(config, key, value);
   await writeFile(path, JSON.stringify(config, null, 2));
 }
 
@@ -86,16 +89,29 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 function runOnce(bin: string, args: string[], signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(signal === undefined ? {} : { signal }) });
+    const child = spawn(bin, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(signal === undefined ? {} : { signal }),
+    });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${bin} ${args.slice(2).join(' ')} exited ${code}: ${err.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${bin} ${args.slice(2).join(' ')} exited ${code}: ${err.trim()}`)),
+    );
   });
 }
 
-function startDaemon(bin: string, repo: string, signal: AbortSignal | undefined): { child: ChildProcess; ready: Promise<string> } {
-  const child = spawn(bin, ['--repo-dir', repo, 'daemon', '--enable-gc=false'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startDaemon(
+  bin: string,
+  repo: string,
+  signal: AbortSignal | undefined,
+): { child: ChildProcess; ready: Promise<string> } {
+  const child = spawn(bin, ['--repo-dir', repo, 'daemon', '--enable-gc=false'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const ready = new Promise<string>((resolve, reject) => {
     let out = '';
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
@@ -125,7 +141,13 @@ function startDaemon(bin: string, repo: string, signal: AbortSignal | undefined)
     };
     const onAbort = (): void => {
       done();
-      reject(new Error(timeout.aborted ? `kubo daemon not ready after ${START_TIMEOUT_MS} ms:\n${out.slice(-2000)}` : 'aborted'));
+      reject(
+        new Error(
+          timeout.aborted
+            ? `kubo daemon not ready after ${START_TIMEOUT_MS} ms:\n${out.slice(-2000)}`
+            : 'aborted',
+        ),
+      );
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);

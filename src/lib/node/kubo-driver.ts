@@ -45,9 +45,15 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
     base = { blocks: bs.blocksSent, bytes: bs.dataSent };
   } catch (err) {
     if (aborted(signal)) throw abortError(signal, 'Connecting to kubo');
-    throw new IpfsPinError('KUBO_UNAVAILABLE', `kubo's RPC API at ${apiUrl} could not be reached: ${message(err)}`, { cause: err, data: { apiUrl } });
+    throw new IpfsPinError(
+      'KUBO_UNAVAILABLE',
+      `kubo's RPC API at ${apiUrl} could not be reached: ${message(err)}`,
+      { cause: err, data: { apiUrl } },
+    );
   }
-  onProgress?.(new CustomProgressEvent('node:start:done', { kind, peerId, ms: Math.round(performance.now() - started) }));
+  onProgress?.(
+    new CustomProgressEvent('node:start:done', { kind, peerId, ms: Math.round(performance.now() - started) }),
+  );
 
   let current: NodeStats = { blocksServed: 0, bytesServed: 0, peers: 0 };
   let knownPeers = new Set<string>();
@@ -62,9 +68,14 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
       const bs = await ipfs.bitswap.stat({ signal: AbortSignal.timeout(RPC_TIMEOUT_MS) });
       const peers = await ipfs.swarm.peers({ signal: AbortSignal.timeout(RPC_TIMEOUT_MS) });
       const now = new Set(peers.map((p) => p.peer.toString()));
-      for (const p of knownPeers) if (!now.has(p)) onProgress?.(new CustomProgressEvent('node:peer:disconnected', { peerId: p }));
+      for (const p of knownPeers)
+        if (!now.has(p)) onProgress?.(new CustomProgressEvent('node:peer:disconnected', { peerId: p }));
       knownPeers = now;
-      const next = { blocksServed: Number(bs.blocksSent - base.blocks), bytesServed: Number(bs.dataSent - base.bytes), peers: now.size };
+      const next = {
+        blocksServed: Number(bs.blocksSent - base.blocks),
+        bytesServed: Number(bs.dataSent - base.bytes),
+        peers: now.size,
+      };
       const changed = next.blocksServed !== current.blocksServed;
       current = next;
       if (changed) onProgress?.(new CustomProgressEvent('node:blocks:served', current));
@@ -78,7 +89,12 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
   timer.unref();
 
   // For what kubo-rpc-client lacks (peering) or types wrongly (swarm/connect answers strings).
-  async function rpc(path: string, args: string[], s?: AbortSignal, params: Record<string, string> = {}): Promise<unknown> {
+  async function rpc(
+    path: string,
+    args: string[],
+    s?: AbortSignal,
+    params: Record<string, string> = {},
+  ): Promise<unknown> {
     const url = new URL(`api/v0/${path}`, apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
     for (const a of args) url.searchParams.append('arg', a);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
@@ -93,11 +109,24 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
     const known = /\/p2p\/([^/]+)$/.exec(address)?.[1];
     let result: DialResult;
     try {
-      const res = (await rpc('swarm/connect', [address], rpcSignal(opts.signal, dialTimeoutMs + 1_000), { timeout: `${dialTimeoutMs}ms` })) as { Strings?: string[] } | undefined;
+      const res = (await rpc('swarm/connect', [address], rpcSignal(opts.signal, dialTimeoutMs + 1_000), {
+        timeout: `${dialTimeoutMs}ms`,
+      })) as { Strings?: string[] } | undefined;
       const pid = /connect (\S+) success/.exec((res?.Strings ?? []).join('\n'))?.[1] ?? known;
-      result = { multiaddr: address, ok: true, ms: Math.round(performance.now() - t0), ...(pid === undefined ? {} : { peerId: pid }) };
+      result = {
+        multiaddr: address,
+        ok: true,
+        ms: Math.round(performance.now() - t0),
+        ...(pid === undefined ? {} : { peerId: pid }),
+      };
     } catch (err) {
-      result = { multiaddr: address, ok: false, error: message(err), ms: Math.round(performance.now() - t0), ...(known === undefined ? {} : { peerId: known }) };
+      result = {
+        multiaddr: address,
+        ok: false,
+        error: message(err),
+        ms: Math.round(performance.now() - t0),
+        ...(known === undefined ? {} : { peerId: known }),
+      };
     }
     (opts.onProgress ?? onProgress)?.(new CustomProgressEvent('node:dial:done', result));
     return result;
@@ -116,10 +145,14 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
         await spool.finish();
         const s = importOptions.signal;
         // Blocks only: pinning someone else's daemon is the user's call (kuboPin).
-        for await (const _ of ipfs.dag.import([spool.car(result.cid)], { pinRoots: false, ...(s === undefined ? {} : { signal: s }) })) {
+        for await (const _ of ipfs.dag.import([spool.car(result.cid)], {
+          pinRoots: false,
+          ...(s === undefined ? {} : { signal: s }),
+        })) {
           // dag/import answers with the roots it pinned: none here.
         }
-        if (options.kuboPin === true) await ipfs.pin.add(result.cid, { ...(s === undefined ? {} : { signal: s }) });
+        if (options.kuboPin === true)
+          await ipfs.pin.add(result.cid, { ...(s === undefined ? {} : { signal: s }) });
         return result;
       } catch (err) {
         if (err instanceof IpfsPinError) throw err;
@@ -143,7 +176,8 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
     keep(multiaddrs) {
       // kubo's peering keeps a connection to each entry and re-dials it when dropped.
       const p = (async () => {
-        const listed = (await rpc('swarm/peering/ls', []).catch(() => undefined)) as { Peers?: { ID: string }[] | null } | undefined;
+        const listed = (await rpc('swarm/peering/ls', []).catch(() => undefined)) as
+          { Peers?: { ID: string }[] | null } | undefined;
         const already = new Set((listed?.Peers ?? []).map((x) => x.ID));
         for (const address of multiaddrs) {
           let full = address;
@@ -169,7 +203,9 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
       } catch (err) {
         // kubo answers "not found locally" as an HTTP error; no answer at all is a failure.
         if (err instanceof KuboRpcError) return false;
-        throw new IpfsPinError('NODE_FAILED', `kubo did not answer block/stat: ${message(err)}`, { cause: err });
+        throw new IpfsPinError('NODE_FAILED', `kubo did not answer block/stat: ${message(err)}`, {
+          cause: err,
+        });
       }
     },
     stats() {

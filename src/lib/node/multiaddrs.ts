@@ -5,8 +5,7 @@ import type { Multiaddr } from '@multiformats/multiaddr';
 export const UNSUPPORTED_TRANSPORT = 'unsupported transport';
 
 export type Dialable =
-  | { ok: true; multiaddr: Multiaddr; peerId?: string }
-  | { ok: false; error: string; peerId?: string };
+  { ok: true; multiaddr: Multiaddr; peerId?: string } | { ok: false; error: string; peerId?: string };
 
 const HOSTS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6']);
 
@@ -24,9 +23,11 @@ export function dialable(address: string): Dialable {
   }
   const parts = ma.getComponents();
   const peerId = parts.find((p) => p.name === 'p2p')?.value;
-  const withPeer = <T extends object>(r: T): T & { peerId?: string } => (peerId === undefined ? r : { ...r, peerId });
+  const withPeer = <T extends object>(r: T): T & { peerId?: string } =>
+    peerId === undefined ? r : { ...r, peerId };
   const [host, transport, ...rest] = parts;
-  if (host === undefined || host.name === 'p2p') return withPeer({ ok: false as const, error: 'no address to dial (a bare peer id needs routing)' });
+  if (host === undefined || host.name === 'p2p')
+    return withPeer({ ok: false as const, error: 'no address to dial (a bare peer id needs routing)' });
   if (host.name === 'dnsaddr') {
     return rest.length === 0 && (transport === undefined || transport.name === 'p2p')
       ? withPeer({ ok: true as const, multiaddr: ma })
@@ -34,7 +35,9 @@ export function dialable(address: string): Dialable {
   }
   const tcp = HOSTS.has(host.name) && transport?.name === 'tcp';
   const tail = rest.every((p) => p.name === 'p2p') && rest.length <= 1;
-  return tcp && tail ? withPeer({ ok: true as const, multiaddr: ma }) : withPeer({ ok: false as const, error: UNSUPPORTED_TRANSPORT });
+  return tcp && tail
+    ? withPeer({ ok: true as const, multiaddr: ma })
+    : withPeer({ ok: false as const, error: UNSUPPORTED_TRANSPORT });
 }
 
 function ip4Private(ip: string): boolean {

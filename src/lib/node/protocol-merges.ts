@@ -41,17 +41,27 @@ export function skipKnownProtocolMerges(peerStore: PeerStore): () => void {
     known.delete(peer.toString());
   };
 
-  peerStore.merge = async (peer: PeerId, data: PeerData, options?: Parameters<PeerStore['merge']>[2]): Promise<Peer> => {
+  peerStore.merge = async (
+    peer: PeerId,
+    data: PeerData,
+    options?: Parameters<PeerStore['merge']>[2],
+  ): Promise<Peer> => {
     const key = peer.toString();
     const protocols = onlyProtocols(data);
     const k = known.get(key);
-    if (protocols !== undefined && k !== undefined && Date.now() - k.at < REFRESH_MS && protocols.every((p) => k.protocols.has(p))) {
+    if (
+      protocols !== undefined &&
+      k !== undefined &&
+      Date.now() - k.at < REFRESH_MS &&
+      protocols.every((p) => k.protocols.has(p))
+    ) {
       return k.peer;
     }
     known.delete(key);
     const before = generation;
     const merged = await original.merge.call(peerStore, peer, data, options);
-    if (generation === before) known.set(key, { protocols: new Set(merged.protocols), at: Date.now(), peer: merged });
+    if (generation === before)
+      known.set(key, { protocols: new Set(merged.protocols), at: Date.now(), peer: merged });
     return merged;
   };
   peerStore.patch = async (peer, data, options) => {

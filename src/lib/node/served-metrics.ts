@@ -66,7 +66,10 @@ export function createServedCounter(onChange: () => void): ServedCounter {
 }
 
 /** Calls `fn` at most once per `ms`, and once more after the last call in a burst. */
-export function throttle(fn: () => void, ms: number): { call: () => void; flush: () => void; cancel: () => void } {
+export function throttle(
+  fn: () => void,
+  ms: number,
+): { call: () => void; flush: () => void; cancel: () => void } {
   let last = 0;
   let timer: NodeJS.Timeout | undefined;
   const run = (): void => {

@@ -42,10 +42,15 @@ export function warmBitswapStreams(libp2p: Libp2p): () => void {
   let stopped = false;
 
   const discard = (stream: Stream | undefined): void => {
-    stream?.close().catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
+    stream
+      ?.close()
+      .catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
   };
   const usable = (s: Stream | undefined): s is Stream =>
-    s !== undefined && s.status === 'open' && s.writeStatus === 'writable' && s.remoteReadStatus === 'readable';
+    s !== undefined &&
+    s.status === 'open' &&
+    s.writeStatus === 'writable' &&
+    s.remoteReadStatus === 'readable';
 
   /** The spare for a peer (still opening or ready), removed from the map. */
   const take = (key: string): Promise<Stream | undefined> | undefined => {
@@ -91,7 +96,9 @@ export function warmBitswapStreams(libp2p: Libp2p): () => void {
   libp2p.addEventListener('peer:disconnect', onDisconnect);
 
   libp2p.dialProtocol = async (peer, protocols, options) => {
-    const bitswap = protocols === BITSWAP || (Array.isArray(protocols) && protocols.length === 1 && protocols[0] === BITSWAP);
+    const bitswap =
+      protocols === BITSWAP ||
+      (Array.isArray(protocols) && protocols.length === 1 && protocols[0] === BITSWAP);
     if (stopped || !bitswap || !isPeerId(peer)) return dial(peer, protocols, options);
     // A spare still being negotiated is further along than a new stream would be.
     const spare = await take(peer.toString());

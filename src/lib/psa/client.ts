@@ -8,7 +8,16 @@ import type { CallContext, CallScope } from './retry.js';
 import type { PsaResponse } from './send.js';
 import { parseJsonBody, toPinResults, toPinStatus } from './validate.js';
 import type { BodyOrigin } from './validate.js';
-import type { ListQuery, Pin, PinResults, PinStatus, PinningClient, PinningClientOptions, PsaCallOptions, Status } from './types.js';
+import type {
+  ListQuery,
+  Pin,
+  PinResults,
+  PinStatus,
+  PinningClient,
+  PinningClientOptions,
+  PsaCallOptions,
+  Status,
+} from './types.js';
 
 const ALL_STATUSES: Status[] = ['queued', 'pinning', 'pinned', 'failed'];
 // A `failed` pin found after an ambiguous POST counts as ours only if this recent
@@ -30,7 +39,10 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
     token,
     // Called unbound: a browser's fetch throws "Illegal invocation" as a method of ctx.
     fetch: (input, init) => fetchImpl(input, init),
-    pace: createPacer(nonNegative('minIntervalMs', options.minIntervalMs, 0), Math.floor(positive('burst', options.burst, 1))),
+    pace: createPacer(
+      nonNegative('minIntervalMs', options.minIntervalMs, 0),
+      Math.floor(positive('burst', options.burst, 1)),
+    ),
     policy: {
       callTimeoutMs: timeoutMs('callTimeoutMs', options.callTimeoutMs, 60_000),
       requestTimeoutMs: timeoutMs('requestTimeoutMs', options.requestTimeoutMs, 30_000),
@@ -41,13 +53,30 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
     },
   };
   const secrets = [token];
-  const origin = (res: PsaResponse, method: string): BodyOrigin => ({ method, url: res.url, status: res.status, text: res.text, secrets });
-  const pinStatusOf = (method: string) => (res: PsaResponse) => toPinStatus(parseJsonBody(origin(res, method)), origin(res, method));
-  const pinResultsOf = (res: PsaResponse): PinResults => toPinResults(parseJsonBody(origin(res, 'GET')), origin(res, 'GET'));
+  const origin = (res: PsaResponse, method: string): BodyOrigin => ({
+    method,
+    url: res.url,
+    status: res.status,
+    text: res.text,
+    secrets,
+  });
+  const pinStatusOf = (method: string) => (res: PsaResponse) =>
+    toPinStatus(parseJsonBody(origin(res, method)), origin(res, method));
+  const pinResultsOf = (res: PsaResponse): PinResults =>
+    toPinResults(parseJsonBody(origin(res, 'GET')), origin(res, 'GET'));
 
   /** After an ambiguous POST: the pin that POST may have created, if the service has it. */
-  const findCreated = async (scope: CallScope, pin: Pin, since: number, not?: string): Promise<PinStatus | undefined> => {
-    const res = await scope.exchange({ method: 'GET', path: '/pins', query: encodeListQuery({ cid: [pin.cid], status: ALL_STATUSES }) });
+  const findCreated = async (
+    scope: CallScope,
+    pin: Pin,
+    since: number,
+    not?: string,
+  ): Promise<PinStatus | undefined> => {
+    const res = await scope.exchange({
+      method: 'GET',
+      path: '/pins',
+      query: encodeListQuery({ cid: [pin.cid], status: ALL_STATUSES }),
+    });
     const matches = pinResultsOf(res).results.filter(
       (r) => sameCid(r.pin.cid, pin.cid) && (r.pin.name ?? '') === (pin.name ?? '') && r.requestid !== not,
     );
@@ -55,7 +84,9 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
       list.sort((a, b) => (Date.parse(b.created) || 0) - (Date.parse(a.created) || 0))[0];
     return (
       newest(matches.filter((r) => r.status !== 'failed')) ??
-      newest(matches.filter((r) => r.status === 'failed' && Date.parse(r.created) >= since - FAILED_RECENT_MS))
+      newest(
+        matches.filter((r) => r.status === 'failed' && Date.parse(r.created) >= since - FAILED_RECENT_MS),
+      )
     );
   };
 
@@ -78,7 +109,9 @@ export function createPinningClient(options: PinningClientOptions): PinningClien
 
     list(query: ListQuery = {}, callOptions: PsaCallOptions = {}): AsyncIterable<PinStatus> {
       return listAll(query, (page) =>
-        call(ctx, { method: 'GET', path: '/pins', query: encodeListQuery(page) }, callOptions, { parse: pinResultsOf }),
+        call(ctx, { method: 'GET', path: '/pins', query: encodeListQuery(page) }, callOptions, {
+          parse: pinResultsOf,
+        }),
       );
     },
 
@@ -117,15 +150,20 @@ function checkToken(token: string | undefined): string | undefined {
   if (clean === '') return undefined;
   // Never echo it: fetch's own error for a bad header value would quote it.
   if (!/^[\x21-\x7e]+$/.test(clean)) {
-    throw new IpfsPinError('INVALID_INPUT', 'The token contains spaces, line breaks or non-ASCII characters, which cannot go in an HTTP header: copy it again.');
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      'The token contains spaces, line breaks or non-ASCII characters, which cannot go in an HTTP header: copy it again.',
+    );
   }
   return clean;
 }
 
 function checkPin(pin: Pin, fn: string): void {
   const bad = (what: string): IpfsPinError => new IpfsPinError('INVALID_INPUT', `${fn}(): ${what}`);
-  if (typeof pin !== 'object' || pin === null) throw bad('pass a pin object: { cid, name?, origins?, meta? }.');
-  if (typeof pin.cid !== 'string' || pin.cid.trim() === '') throw bad('pin.cid must be a non-empty CID string.');
+  if (typeof pin !== 'object' || pin === null)
+    throw bad('pass a pin object: { cid, name?, origins?, meta? }.');
+  if (typeof pin.cid !== 'string' || pin.cid.trim() === '')
+    throw bad('pin.cid must be a non-empty CID string.');
   if (pin.name !== undefined && (typeof pin.name !== 'string' || Buffer.byteLength(pin.name, 'utf8') > 255)) {
     throw bad('pin.name must be a string of at most 255 bytes (UTF-8): shorten it.');
   }
@@ -143,7 +181,8 @@ function pinPath(requestid: string, fn: string): string {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new IpfsPinError('INVALID_INPUT', `${name} must be a positive number, got ${String(value)}.`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new IpfsPinError('INVALID_INPUT', `${name} must be a positive number, got ${String(value)}.`);
   return value;
 }
 
@@ -157,6 +196,7 @@ function timeoutMs(name: string, value: number | undefined, fallback: number): n
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new IpfsPinError('INVALID_INPUT', `${name} must be 0 or more, got ${String(value)}.`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new IpfsPinError('INVALID_INPUT', `${name} must be 0 or more, got ${String(value)}.`);
   return value;
 }

@@ -7,7 +7,9 @@ import { IpfsPinError } from '../errors.js';
  */
 export function normaliseEndpoint(input: string): string {
   if (typeof input !== 'string' || input.trim() === '') {
-    throw invalid('The endpoint URL is empty: pass the base URL of the service, e.g. https://api.pinata.cloud/psa.');
+    throw invalid(
+      'The endpoint URL is empty: pass the base URL of the service, e.g. https://api.pinata.cloud/psa.',
+    );
   }
   const raw = input.trim();
   let url: URL;
@@ -20,7 +22,9 @@ export function normaliseEndpoint(input: string): string {
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalid(`The endpoint URL must use https:// or http://, not ${url.protocol}//: e.g. https://api.pinata.cloud/psa.`);
+    throw invalid(
+      `The endpoint URL must use https:// or http://, not ${url.protocol}//: e.g. https://api.pinata.cloud/psa.`,
+    );
   }
   // Built from parts we trust, so a message never repeats a password or a query token.
   const clean = (path: string): string => `${url.origin}${path}`;
@@ -31,13 +35,17 @@ export function normaliseEndpoint(input: string): string {
     );
   }
   if (url.search !== '' || raw.includes('?')) {
-    throw invalid(`The endpoint URL has a query string (?...): remove it, the client adds its own query: use ${clean(path)}.`);
+    throw invalid(
+      `The endpoint URL has a query string (?...): remove it, the client adds its own query: use ${clean(path)}.`,
+    );
   }
   if (url.hash !== '' || raw.includes('#')) {
     throw invalid(`The endpoint URL has a fragment (#...): remove it: use ${clean(path)}.`);
   }
   if (/\/pins$/i.test(path)) {
-    throw invalid(`The endpoint URL ends in /pins: remove the trailing /pins: use ${clean(path.replace(/\/pins$/i, ''))}.`);
+    throw invalid(
+      `The endpoint URL ends in /pins: remove the trailing /pins: use ${clean(path.replace(/\/pins$/i, ''))}.`,
+    );
   }
   return clean(path);
 }

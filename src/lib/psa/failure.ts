@@ -38,12 +38,14 @@ export function readFailure(text: string): ServiceFailure | undefined {
 }
 
 // Pinata answers 400 (not 401) when the token is missing or malformed.
-const AUTH_REASONS = /^(KEYS_MUST_BE_STRINGS|INVALID_API_KEYS|NO_API_KEY|MISSING_API_KEY|(MISSING|INVALID|EXPIRED|BAD)_(TOKEN|JWT|CREDENTIALS|AUTH(ORI[SZ]ATION)?)|UNAUTHORI[SZ]ED|UNAUTHENTICATED)$/i;
+const AUTH_REASONS =
+  /^(KEYS_MUST_BE_STRINGS|INVALID_API_KEYS|NO_API_KEY|MISSING_API_KEY|(MISSING|INVALID|EXPIRED|BAD)_(TOKEN|JWT|CREDENTIALS|AUTH(ORI[SZ]ATION)?)|UNAUTHORI[SZ]ED|UNAUTHENTICATED)$/i;
 
 export function codeForStatus(status: number, reason: string | undefined): ErrorCode {
   if (status === 401) return 'PSA_UNAUTHORIZED';
   if (status === 403) return 'PSA_FORBIDDEN';
-  if (status === 400) return reason !== undefined && AUTH_REASONS.test(reason.trim()) ? 'PSA_UNAUTHORIZED' : 'PSA_BAD_REQUEST';
+  if (status === 400)
+    return reason !== undefined && AUTH_REASONS.test(reason.trim()) ? 'PSA_UNAUTHORIZED' : 'PSA_BAD_REQUEST';
   if (status === 404) return 'PSA_NOT_FOUND';
   if (status === 409) return 'PSA_INSUFFICIENT_FUNDS';
   if (status === 429) return 'PSA_RATE_LIMITED';
@@ -76,16 +78,21 @@ export function errorFromResponse(
 ): IpfsPinError {
   const failure = readFailure(facts.text);
   const reason = failure?.reason === undefined ? undefined : snippet(failure.reason, secrets, 200);
-  const details = failure?.details === undefined ? undefined : redact(failure.details, secrets).slice(0, 2000);
+  const details =
+    failure?.details === undefined ? undefined : redact(failure.details, secrets).slice(0, 2000);
   const code = codeForStatus(facts.status, reason);
   let said: string;
   if (failure !== undefined) {
-    said = [reason, details === undefined ? undefined : snippet(details, secrets, 200)].filter((s) => s !== undefined && s !== '').join(': ');
+    said = [reason, details === undefined ? undefined : snippet(details, secrets, 200)]
+      .filter((s) => s !== undefined && s !== '')
+      .join(': ');
   } else {
     said = describeBody(facts.text, secrets);
   }
-  const attempts = extra.attempts !== undefined && extra.attempts > 1 ? ` (after ${extra.attempts} attempts)` : '';
-  const message = `HTTP ${facts.status} from ${facts.url}${said === '' ? '' : `: ${said}`}${attempts}. ${adviceFor(code)}`.trim();
+  const attempts =
+    extra.attempts !== undefined && extra.attempts > 1 ? ` (after ${extra.attempts} attempts)` : '';
+  const message =
+    `HTTP ${facts.status} from ${facts.url}${said === '' ? '' : `: ${said}`}${attempts}. ${adviceFor(code)}`.trim();
   return new IpfsPinError(code, message, {
     status: facts.status,
     ...(reason === undefined ? {} : { reason }),

@@ -7,13 +7,22 @@ export const MAX_CIDS_PER_QUERY = 10;
 /** Checks a ListQuery before anything is sent; INVALID_INPUT says what is wrong. */
 export function checkListQuery(query: ListQuery): void {
   const bad = (what: string): IpfsPinError => new IpfsPinError('INVALID_INPUT', `list(): ${what}`);
-  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000)) {
+  if (
+    query.limit !== undefined &&
+    (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000)
+  ) {
     throw bad(`limit must be an integer from 1 to 1000, got ${String(query.limit)}.`);
   }
-  if (query.cid !== undefined && query.cid.some((c) => typeof c !== 'string' || c === '' || c.includes(','))) {
+  if (
+    query.cid !== undefined &&
+    query.cid.some((c) => typeof c !== 'string' || c === '' || c.includes(','))
+  ) {
     throw bad('every cid must be a non-empty string without commas.');
   }
-  if (query.status !== undefined && query.status.some((s: string) => typeof s !== 'string' || s === '' || s.includes(','))) {
+  if (
+    query.status !== undefined &&
+    query.status.some((s: string) => typeof s !== 'string' || s === '' || s.includes(','))
+  ) {
     throw bad('every status must be a non-empty string without commas (queued, pinning, pinned, failed).');
   }
   for (const key of ['before', 'after'] as const) {
@@ -46,16 +55,21 @@ export function encodeListQuery(query: ListQuery): string {
 /** Splits a query with more than 10 CIDs into several queries the spec allows. */
 export function splitByCid(query: ListQuery): ListQuery[] {
   const cids = query.cid === undefined ? undefined : [...new Set(query.cid)];
-  if (cids === undefined || cids.length <= MAX_CIDS_PER_QUERY) return [{ ...query, ...(cids === undefined ? {} : { cid: cids }) }];
+  if (cids === undefined || cids.length <= MAX_CIDS_PER_QUERY)
+    return [{ ...query, ...(cids === undefined ? {} : { cid: cids }) }];
   const out: ListQuery[] = [];
-  for (let i = 0; i < cids.length; i += MAX_CIDS_PER_QUERY) out.push({ ...query, cid: cids.slice(i, i + MAX_CIDS_PER_QUERY) });
+  for (let i = 0; i < cids.length; i += MAX_CIDS_PER_QUERY)
+    out.push({ ...query, cid: cids.slice(i, i + MAX_CIDS_PER_QUERY) });
   return out;
 }
 
 /** encodeURIComponent, but INVALID_INPUT (not URIError) for a string with a lone surrogate. */
 export function encodeQueryValue(value: string): string {
   if (!value.isWellFormed()) {
-    throw new IpfsPinError('INVALID_INPUT', 'A text value holds a broken Unicode character (a lone surrogate): fix the string.');
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      'A text value holds a broken Unicode character (a lone surrogate): fix the string.',
+    );
   }
   return encodeURIComponent(value);
 }

@@ -13,7 +13,10 @@ import { checkListQuery, splitByCid } from './list-query.js';
  * `count`, one more request with the largest `limit` (1000) collects what a service that
  * does not sort newest first left out. An empty `cid` list matches nothing.
  */
-export async function* listAll(query: ListQuery, fetchPage: (query: ListQuery) => Promise<PinResults>): AsyncGenerator<PinStatus> {
+export async function* listAll(
+  query: ListQuery,
+  fetchPage: (query: ListQuery) => Promise<PinResults>,
+): AsyncGenerator<PinStatus> {
   checkListQuery(query);
   if (query.cid !== undefined && query.cid.length === 0) return;
   const yielded = new Set<string>();

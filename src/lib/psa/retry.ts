@@ -55,16 +55,29 @@ export interface CallSpec<T> {
 }
 
 // 501 and 505 say the service will never do it: retrying cannot help.
-const RETRY_STATUS = (status: number): boolean => status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+const RETRY_STATUS = (status: number): boolean =>
+  status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 // The connection was never made, so the request cannot have taken effect.
-const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * One client call: retries transient failures (429 honouring Retry-After, 408, 5xx,
  * network errors, attempt timeouts) with exponential backoff and jitter, within
  * `callTimeoutMs` and `maxAttempts`. Every failure it reports is an IpfsPinError.
  */
-export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCallOptions, spec: CallSpec<T>): Promise<T> {
+export async function call<T>(
+  ctx: CallContext,
+  req: PsaRequest,
+  options: PsaCallOptions,
+  spec: CallSpec<T>,
+): Promise<T> {
   const { policy } = ctx;
   const user = options.signal;
   const label = `${req.method} ${ctx.endpoint}${req.path}`;
@@ -82,7 +95,10 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
       return new IpfsPinError(
         'PSA_TIMEOUT',
         `${label} did not finish within callTimeoutMs (${policy.callTimeoutMs} ms, attempt ${attempt}). Retry later or raise callTimeoutMs.${tail}`,
-        { ...(last === undefined ? {} : { cause: last.error }), data: { method: req.method, path: req.path, attempts: attempt } },
+        {
+          ...(last === undefined ? {} : { cause: last.error }),
+          data: { method: req.method, path: req.path, attempts: attempt },
+        },
       );
     }
     return undefined;
@@ -113,7 +129,11 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
     }
 
     const remaining = deadlineAt - Date.now();
-    let delayMs = backoffDelay(attempt - 1, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs, random: policy.random });
+    let delayMs = backoffDelay(attempt - 1, {
+      baseMs: policy.retryBaseMs,
+      maxMs: policy.retryMaxMs,
+      random: policy.random,
+    });
     if (last.retryAfterMs !== undefined) {
       if (last.retryAfterMs >= remaining) throw waitPastDeadline(last, remaining);
       delayMs = last.retryAfterMs;
@@ -121,14 +141,17 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
       // Waiting would only run into the deadline: report the real failure now.
       throw last.error;
     }
-    emit(options, new CustomProgressEvent('psa:request:retry', {
-      method: req.method,
-      path: req.path,
-      attempt,
-      delayMs,
-      ...(last.error.status === undefined ? {} : { status: last.error.status }),
-      code: last.error.code,
-    }));
+    emit(
+      options,
+      new CustomProgressEvent('psa:request:retry', {
+        method: req.method,
+        path: req.path,
+        attempt,
+        delayMs,
+        ...(last.error.status === undefined ? {} : { status: last.error.status }),
+        code: last.error.code,
+      }),
+    );
     try {
       await sleep(delayMs, signal);
     } catch (err) {
@@ -140,7 +163,10 @@ export async function call<T>(ctx: CallContext, req: PsaRequest, options: PsaCal
   }
 }
 
-async function recoverOrSkip<T>(recover: NonNullable<CallSpec<T>['recover']>, scope: CallScope): Promise<T | undefined> {
+async function recoverOrSkip<T>(
+  recover: NonNullable<CallSpec<T>['recover']>,
+  scope: CallScope,
+): Promise<T | undefined> {
   try {
     return await recover(scope);
   } catch (err) {
@@ -154,7 +180,13 @@ async function recoverOrSkip<T>(recover: NonNullable<CallSpec<T>['recover']>, sc
 }
 
 /** One HTTP exchange with its own attempt timeout; a non-2xx answer throws AttemptFailure. */
-async function exchange(ctx: CallContext, req: PsaRequest, callSignal: AbortSignal, attempt: number, options: PsaCallOptions): Promise<PsaResponse> {
+async function exchange(
+  ctx: CallContext,
+  req: PsaRequest,
+  callSignal: AbortSignal,
+  attempt: number,
+  options: PsaCallOptions,
+): Promise<PsaResponse> {
   const secrets = [ctx.token];
   const url = `${ctx.endpoint}${req.path}`;
   // The budget wait comes before the attempt's own clock starts. It rejects only when
@@ -184,19 +216,37 @@ async function exchange(ctx: CallContext, req: PsaRequest, callSignal: AbortSign
     );
     throw new AttemptFailure(error, true, !UNREACHED.has(net.code ?? ''));
   }
-  emit(options, new CustomProgressEvent('psa:request:done', { method: req.method, path: req.path, status: res.status, ms: Math.round(performance.now() - t0) }));
+  emit(
+    options,
+    new CustomProgressEvent('psa:request:done', {
+      method: req.method,
+      path: req.path,
+      status: res.status,
+      ms: Math.round(performance.now() - t0),
+    }),
+  );
   if (res.status >= 200 && res.status < 300) return res;
 
-  let error = errorFromResponse({ method: req.method, url: res.url, status: res.status, text: res.text }, secrets, { attempts: attempt });
+  let error = errorFromResponse(
+    { method: req.method, url: res.url, status: res.status, text: res.text },
+    secrets,
+    { attempts: attempt },
+  );
   const movedTo = new URL(res.url).origin;
-  if (movedTo !== new URL(ctx.endpoint).origin && (res.status === 401 || res.status === 403 || (res.status === 400 && error.code === 'PSA_UNAUTHORIZED'))) {
+  if (
+    movedTo !== new URL(ctx.endpoint).origin &&
+    (res.status === 401 || res.status === 403 || (res.status === 400 && error.code === 'PSA_UNAUTHORIZED'))
+  ) {
     error = new IpfsPinError(
       error.code,
       `${error.message} The service redirected to ${movedTo}, where the token is not sent: if that is the service, use it in the endpoint URL.`,
       { ...copyFields(error), data: { ...error.data, redirectedTo: movedTo } },
     );
   }
-  const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after'), Date.now()) : null;
+  const retryAfter =
+    res.status === 429 || res.status === 503
+      ? parseRetryAfter(res.headers.get('retry-after'), Date.now())
+      : null;
   throw new AttemptFailure(error, RETRY_STATUS(res.status), res.status >= 500, retryAfter ?? undefined);
 }
 
@@ -215,7 +265,10 @@ function waitPastDeadline(last: AttemptFailure, remaining: number): IpfsPinError
   );
 }
 
-function networkFacts(err: unknown, secrets: readonly (string | undefined)[]): { summary: string; code?: string; cause: Error } {
+function networkFacts(
+  err: unknown,
+  secrets: readonly (string | undefined)[],
+): { summary: string; code?: string; cause: Error } {
   // undici throws TypeError('fetch failed') with the socket error as cause. Keep only
   // strings: the original objects can carry the request and its headers.
   const outer = err instanceof Error ? err : undefined;
@@ -225,10 +278,17 @@ function networkFacts(err: unknown, secrets: readonly (string | undefined)[]): {
     return typeof c === 'string' ? c : undefined;
   };
   const code = codeOf(inner) ?? codeOf(outer);
-  const text = redact([outer?.message, inner?.message].filter((m) => m !== undefined && m !== '').join(': ') || String(err), secrets);
+  const text = redact(
+    [outer?.message, inner?.message].filter((m) => m !== undefined && m !== '').join(': ') || String(err),
+    secrets,
+  );
   const cause = new Error(text);
   if (code !== undefined) Object.assign(cause, { code });
-  return { summary: code === undefined ? text : `${code} (${text})`, ...(code === undefined ? {} : { code }), cause };
+  return {
+    summary: code === undefined ? text : `${code} (${text})`,
+    ...(code === undefined ? {} : { code }),
+    cause,
+  };
 }
 
 function copyFields(e: IpfsPinError): { status?: number; reason?: string; details?: string } {

@@ -39,35 +39,50 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  */
 export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortSignal): Promise<PsaResponse> {
   const endpointOrigin = new URL(ctx.endpoint).origin;
-  let url = new URL(`${ctx.endpoint}${req.path}${req.query !== undefined && req.query !== '' ? `?${req.query}` : ''}`);
+  let url = new URL(
+    `${ctx.endpoint}${req.path}${req.query !== undefined && req.query !== '' ? `?${req.query}` : ''}`,
+  );
   let method: string = req.method;
   let body = req.body === undefined ? undefined : JSON.stringify(req.body);
   for (let hop = 0; ; hop++) {
     const headers = new Headers({ accept: 'application/json' });
     if (body !== undefined) headers.set('content-type', 'application/json');
-    if (ctx.token !== undefined && url.origin === endpointOrigin) headers.set('authorization', `Bearer ${ctx.token}`);
+    if (ctx.token !== undefined && url.origin === endpointOrigin)
+      headers.set('authorization', `Bearer ${ctx.token}`);
     const response = await ctx.fetch(url, { method, headers, body, redirect: 'manual', signal });
     const location = response.headers.get('location');
     if (REDIRECTS.has(response.status) && location !== null) {
       await response.body?.cancel().catch(() => undefined);
       const where = `${url.origin}${url.pathname}`;
       if (hop + 1 > MAX_REDIRECTS) {
-        throw new IpfsPinError('PSA_BAD_RESPONSE', `More than ${MAX_REDIRECTS} redirects from ${where}: use the final URL of the service as the endpoint.`, {
-          status: response.status,
-        });
+        throw new IpfsPinError(
+          'PSA_BAD_RESPONSE',
+          `More than ${MAX_REDIRECTS} redirects from ${where}: use the final URL of the service as the endpoint.`,
+          {
+            status: response.status,
+          },
+        );
       }
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        throw new IpfsPinError('PSA_BAD_RESPONSE', `HTTP ${response.status} from ${where} redirects to an invalid URL. Check the endpoint URL.`, {
-          status: response.status,
-        });
+        throw new IpfsPinError(
+          'PSA_BAD_RESPONSE',
+          `HTTP ${response.status} from ${where} redirects to an invalid URL. Check the endpoint URL.`,
+          {
+            status: response.status,
+          },
+        );
       }
       if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-        throw new IpfsPinError('PSA_BAD_RESPONSE', `HTTP ${response.status} from ${where} redirects to a ${next.protocol} URL. Check the endpoint URL.`, {
-          status: response.status,
-        });
+        throw new IpfsPinError(
+          'PSA_BAD_RESPONSE',
+          `HTTP ${response.status} from ${where} redirects to a ${next.protocol} URL. Check the endpoint URL.`,
+          {
+            status: response.status,
+          },
+        );
       }
       if (response.status === 303) {
         method = 'GET';
@@ -89,9 +104,13 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 async function readCapped(response: Response, where: string): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   const tooBig = (): IpfsPinError =>
-    new IpfsPinError('PSA_BAD_RESPONSE', `HTTP ${response.status} from ${where}: the body is larger than ${MAX_BODY_BYTES} bytes, not a Pinning Service API answer. Check the endpoint URL.`, {
-      status: response.status,
-    });
+    new IpfsPinError(
+      'PSA_BAD_RESPONSE',
+      `HTTP ${response.status} from ${where}: the body is larger than ${MAX_BODY_BYTES} bytes, not a Pinning Service API answer. Check the endpoint URL.`,
+      {
+        status: response.status,
+      },
+    );
   if (declared > MAX_BODY_BYTES) {
     await response.body?.cancel().catch(() => undefined);
     throw tooBig();

@@ -33,7 +33,9 @@ export function describeBody(body: string, secrets: readonly (string | undefined
   const title = /<title[^>]*>([\s\S]{0,400}?)<\/title>/i.exec(text)?.[1];
   if (title !== undefined && title.trim() !== '') return snippet(decodeEntities(title), secrets, 120);
   const looksHtml = /^\s*</.test(text);
-  const plain = looksHtml ? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, '\n') : text;
+  const plain = looksHtml
+    ? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, '\n')
+    : text;
   const line = plain.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   return snippet(looksHtml ? decodeEntities(line) : line, secrets, 120);
 }

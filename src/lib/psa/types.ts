@@ -22,7 +22,10 @@ export interface ListQuery {
 }
 
 export type PsaProgressEvent =
-  | ProgressEvent<'psa:request:retry', { method: string; path: string; attempt: number; delayMs: number; status?: number; code: string }>
+  | ProgressEvent<
+      'psa:request:retry',
+      { method: string; path: string; attempt: number; delayMs: number; status?: number; code: string }
+    >
   | ProgressEvent<'psa:request:done', { method: string; path: string; status: number; ms: number }>;
 
 export type PsaCallOptions = CallOptions<PsaProgressEvent>;

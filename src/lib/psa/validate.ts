@@ -17,7 +17,10 @@ export function parseJsonBody(origin: BodyOrigin): unknown {
   try {
     return JSON.parse(origin.text);
   } catch (cause) {
-    const what = origin.text.trim() === '' ? 'an empty body' : `a body that is not JSON: "${snippet(origin.text, origin.secrets, 120)}"`;
+    const what =
+      origin.text.trim() === ''
+        ? 'an empty body'
+        : `a body that is not JSON: "${snippet(origin.text, origin.secrets, 120)}"`;
     throw bad(origin, what, cause);
   }
 }
@@ -29,13 +32,19 @@ export function parseJsonBody(origin: BodyOrigin): unknown {
 export function toPinStatus(value: unknown, origin: BodyOrigin, where = 'PinStatus'): PinStatus {
   if (!isObject(value)) throw bad(origin, `${where} is not an object`);
   const { requestid, status, created, pin, delegates, info } = value;
-  if (typeof requestid !== 'string' || requestid === '') throw bad(origin, `${where}.requestid is not a non-empty string`);
-  if (typeof status !== 'string' || status === '') throw bad(origin, `${where}.status is not a non-empty string`);
-  if (typeof created !== 'string' || created === '') throw bad(origin, `${where}.created is not a date string`);
+  if (typeof requestid !== 'string' || requestid === '')
+    throw bad(origin, `${where}.requestid is not a non-empty string`);
+  if (typeof status !== 'string' || status === '')
+    throw bad(origin, `${where}.status is not a non-empty string`);
+  if (typeof created !== 'string' || created === '')
+    throw bad(origin, `${where}.created is not a date string`);
   if (!isObject(pin)) throw bad(origin, `${where}.pin is not an object`);
-  if (typeof pin.cid !== 'string' || pin.cid === '') throw bad(origin, `${where}.pin.cid is not a non-empty string`);
-  if (delegates !== undefined && delegates !== null && !Array.isArray(delegates)) throw bad(origin, `${where}.delegates is not an array`);
-  if (info !== undefined && info !== null && !isObject(info)) throw bad(origin, `${where}.info is not an object`);
+  if (typeof pin.cid !== 'string' || pin.cid === '')
+    throw bad(origin, `${where}.pin.cid is not a non-empty string`);
+  if (delegates !== undefined && delegates !== null && !Array.isArray(delegates))
+    throw bad(origin, `${where}.delegates is not an array`);
+  if (info !== undefined && info !== null && !isObject(info))
+    throw bad(origin, `${where}.info is not an object`);
 
   const out: PinStatus = {
     requestid,
@@ -46,7 +55,8 @@ export function toPinStatus(value: unknown, origin: BodyOrigin, where = 'PinStat
     delegates: Array.isArray(delegates) ? delegates.filter((d): d is string => typeof d === 'string') : [],
   };
   if (typeof pin.name === 'string') out.pin.name = pin.name;
-  if (Array.isArray(pin.origins)) out.pin.origins = pin.origins.filter((o): o is string => typeof o === 'string');
+  if (Array.isArray(pin.origins))
+    out.pin.origins = pin.origins.filter((o): o is string => typeof o === 'string');
   if (isObject(pin.meta)) out.pin.meta = stringMap(pin.meta);
   if (isObject(info)) out.info = stringMap(info);
   return out;
@@ -57,7 +67,12 @@ export function toPinResults(value: unknown, origin: BodyOrigin): PinResults {
   const { results, count } = value;
   if (!Array.isArray(results)) throw bad(origin, 'PinResults.results is not an array');
   const parsed = results.map((r: unknown, i) => toPinStatus(r, origin, `PinResults.results[${i}]`));
-  const n = typeof count === 'number' ? count : typeof count === 'string' && /^\d+$/.test(count) ? Number(count) : undefined;
+  const n =
+    typeof count === 'number'
+      ? count
+      : typeof count === 'string' && /^\d+$/.test(count)
+        ? Number(count)
+        : undefined;
   if (count !== undefined && count !== null && (n === undefined || !Number.isFinite(n) || n < 0)) {
     throw bad(origin, 'PinResults.count is not a non-negative number');
   }
@@ -79,7 +94,11 @@ function bad(origin: BodyOrigin, what: string, cause?: unknown): IpfsPinError {
   return new IpfsPinError(
     'PSA_BAD_RESPONSE',
     `HTTP ${origin.status} from ${origin.url}: ${what}, not the Pinning Service API.${what.startsWith('a body') || what === 'an empty body' ? '' : body} Check that the endpoint is the base URL of a Pinning Service API.`,
-    { status: origin.status, data: { method: origin.method, url: origin.url }, ...(cause === undefined ? {} : { cause: plainCause(cause) }) },
+    {
+      status: origin.status,
+      data: { method: origin.method, url: origin.url },
+      ...(cause === undefined ? {} : { cause: plainCause(cause) }),
+    },
   );
 }
 

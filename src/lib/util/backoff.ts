@@ -41,7 +41,8 @@ export function parseRetryAfter(headerValue: string | null | undefined, nowMs: n
   }
   // Date.parse accepts nearly anything ("1", "in 2 Jan"); every HTTP date form names a
   // month and has an hh:mm:ss time.
-  if (!/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i.test(value) || !/\d\d:\d\d:\d\d/.test(value)) return null;
+  if (!/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i.test(value) || !/\d\d:\d\d:\d\d/.test(value))
+    return null;
   const at = Date.parse(value);
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - nowMs);
