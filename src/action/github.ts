@@ -63,7 +63,7 @@ export async function postCommitStatus(
 export function describeGithubError(err: unknown, what: 'comment' | 'status'): string {
   const status =
     typeof err === 'object' && err !== null && 'status' in err
-      ? (err as { status: unknown }).status
+      ? (err).status
       : undefined;
   const message = err instanceof Error ? err.message : String(err);
   const permission = what === 'comment' ? 'pull-requests: write' : 'statuses: write';

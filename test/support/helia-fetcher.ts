@@ -72,7 +72,7 @@ function forgetful(): Blockstore {
       for await (const cid of source) yield cid;
     },
     getAll: nothing,
-  } as unknown as Blockstore;
+  };
 }
 
 export async function startHeliaFetcher(options: HeliaFetcherOptions = {}): Promise<HeliaFetcher> {
@@ -124,13 +124,13 @@ export async function startHeliaFetcher(options: HeliaFetcherOptions = {}): Prom
               },
               (err: unknown) => {
                 failed = true;
-                reject(err as Error);
+                reject(err);
               },
             );
           }
         };
         const fetchBlock = async (cid: CID): Promise<void> => {
-          const block = await helia.blockstore.get(
+          const block = helia.blockstore.get(
             cid,
             fetchOptions.signal === undefined ? {} : { signal: fetchOptions.signal },
           );

@@ -106,7 +106,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const unwatch = watchSentBlocks(node, (peer, keys) => coverage.sent(peer, keys));
   // Our importer writes to the store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
-  const blockstore = store as Blockstore;
+  const blockstore = store;
   // A block already held (the same content twice in the tree) is not written again.
   const importSink = createImportSink(blockstore, coverage);
   const peerId = libp2p.peerId.toString();

@@ -81,7 +81,7 @@ export function skipKnownProtocolMerges(peerStore: PeerStore): () => void {
     generation++;
     known.clear();
     return (original.consumePeerRecord as (...a: unknown[]) => Promise<boolean>).apply(peerStore, args);
-  }) as PeerStore['consumePeerRecord'];
+  });
 
   return () => {
     Object.assign(peerStore, original);

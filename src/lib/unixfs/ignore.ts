@@ -14,6 +14,6 @@ export function createIgnoreMatcher(patterns: readonly string[] | undefined): Ig
       );
     }
   }
-  const ig = ignore().add(patterns as string[]);
+  const ig = ignore().add(patterns);
   return (relativePath, isDirectory) => ig.ignores(isDirectory ? `${relativePath}/` : relativePath);
 }

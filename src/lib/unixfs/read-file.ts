@@ -117,7 +117,7 @@ export function readWholeFile(
       }
       const want = size + 1;
       const buffer = take(want);
-      const finish = (err: unknown, filled: number): void => {
+      const finish = (err: Error | undefined, filled: number): void => {
         fs.close(fd, () => {
           if (err !== undefined) reject(err);
           else if (filled > size) reject(changed(path, 'grew'));
