@@ -98,12 +98,12 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const tempDir = dir;
   const libp2p: Libp2p = node.libp2p;
   // Bitswap opens a stream per message: have the next one negotiated before it is needed.
-  const unwarm = warmBitswapStreams(libp2p);
+  const warm = warmBitswapStreams(libp2p);
   // ...and not rewrite the peer's record each time one is negotiated.
-  const unskip = skipKnownProtocolMerges(libp2p.peerStore);
+  const merges = skipKnownProtocolMerges(libp2p.peerStore);
   // Which peers were sent every block we hold (see served-coverage.ts).
   const coverage = createServedCoverage();
-  const unwatch = watchSentBlocks(node, (peer, keys) => coverage.sent(peer, keys));
+  const sentWatch = watchSentBlocks(node, (peer, keys) => coverage.sent(peer, keys));
   // Our importer writes to the store itself, not through Helia's wrapper (which
   // would announce every block to connected peers while importing).
   const blockstore = store;
@@ -149,6 +149,12 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
       peers: peers.size,
       ...(lastServedAt === undefined ? {} : { lastServedAt }),
       ...(peerCompleteAt === undefined ? {} : { peerCompleteAt }),
+      touches: {
+        warmStreamsTaken: warm.taken(),
+        mergesSkipped: merges.skipped(),
+        sentBlocksWatched: sentWatch.watching,
+        sentMessagesSeen: sentWatch.seen(),
+      },
     };
   }
 
@@ -240,9 +246,9 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     async stop() {
       stopping ??= (async () => {
         clearInterval(keepTimer);
-        unwarm();
-        unskip();
-        unwatch();
+        warm.stop();
+        merges.restore();
+        sentWatch.stop();
         served.flush();
         served.cancel();
         libp2p.removeEventListener('peer:disconnect', onDisconnect);

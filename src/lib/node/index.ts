@@ -9,6 +9,7 @@ export type {
   NodeOptions,
   NodeProgressEvent,
   NodeStats,
+  NodeTouches,
 } from './types.js';
 export { dialable, isPublicAddress, publicOrigins, UNSUPPORTED_TRANSPORT } from './multiaddrs.js';
 

@@ -23,9 +23,14 @@ interface Known {
  * own). When the record already lists the protocol (written by a merge under
  * {@link REFRESH_MS} ago, nothing has patched, saved or deleted that peer since), this
  * answers with that merge's result instead. Any other write passes through and forgets
- * what was known of the peer. Returns a function that restores the original methods.
+ * what was known of the peer. Returns `restore`, which puts the original methods back, and
+ * `skipped`, how many merges were answered without a write (the canary: 0 after a served
+ * DAG means libp2p no longer merges per stream, or no longer through `peerStore.merge`).
  */
-export function skipKnownProtocolMerges(peerStore: PeerStore): () => void {
+export function skipKnownProtocolMerges(peerStore: PeerStore): {
+  restore: () => void;
+  skipped: () => number;
+} {
   const original = {
     merge: peerStore.merge,
     patch: peerStore.patch,
@@ -36,6 +41,7 @@ export function skipKnownProtocolMerges(peerStore: PeerStore): () => void {
   const known = new Map<string, Known>();
   // Bumped by every other write: a merge that finished across one does not record its result.
   let generation = 0;
+  let skipped = 0;
   const forget = (peer: PeerId): void => {
     generation++;
     known.delete(peer.toString());
@@ -55,6 +61,7 @@ export function skipKnownProtocolMerges(peerStore: PeerStore): () => void {
       Date.now() - k.at < REFRESH_MS &&
       protocols.every((p) => k.protocols.has(p))
     ) {
+      skipped++;
       return k.peer;
     }
     known.delete(key);
@@ -77,15 +84,18 @@ export function skipKnownProtocolMerges(peerStore: PeerStore): () => void {
     return original.delete.call(peerStore, peer, options);
   };
   // A consumed record patches a peer we only learn from inside it: forget them all.
-  peerStore.consumePeerRecord = (async (...args: unknown[]) => {
+  peerStore.consumePeerRecord = async (...args: unknown[]) => {
     generation++;
     known.clear();
     return (original.consumePeerRecord as (...a: unknown[]) => Promise<boolean>).apply(peerStore, args);
-  });
+  };
 
-  return () => {
-    Object.assign(peerStore, original);
-    known.clear();
+  return {
+    restore: () => {
+      Object.assign(peerStore, original);
+      known.clear();
+    },
+    skipped: () => skipped,
   };
 }
 

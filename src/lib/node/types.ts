@@ -60,6 +60,23 @@ export interface NodeStats {
    * epoch): a service fetching from us then holds the whole DAG. Embedded node only.
    */
   peerCompleteAt?: number;
+  /**
+   * Embedded node: whether each of its reaches into libp2p's and @helia/bitswap's internals
+   * is taking effect (README, "Dependencies we reach into"). For the canary tests and bug
+   * reports; all zero or false means a dependency update switched it off.
+   */
+  touches?: NodeTouches;
+}
+
+export interface NodeTouches {
+  /** Bitswap sends that found a negotiated stream ready (warm-streams.ts). */
+  warmStreamsTaken: number;
+  /** Peer-store rewrites skipped for a protocol the peer already lists (protocol-merges.ts). */
+  mergesSkipped: number;
+  /** Whether bitswap's network could be wrapped to see which blocks went to whom (sent-blocks.ts). */
+  sentBlocksWatched: boolean;
+  /** Messages with blocks seen through that wrap. */
+  sentMessagesSeen: number;
 }
 
 export interface IpfsNode {

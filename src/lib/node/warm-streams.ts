@@ -33,13 +33,15 @@ interface Spare {
  * instead of 5.95 s (median of 3); with the synchronous disk reads, 5.07 s.
  *
  * Wraps `libp2p.dialProtocol` (the only way @helia/bitswap opens streams) for the bitswap
- * protocol to a peer id; anything else passes through. Returns a function that closes the
- * spares and stops opening new ones.
+ * protocol to a peer id; anything else passes through. Returns `stop`, which closes the
+ * spares and stops opening new ones, and `taken`, how many sends found a usable spare (the
+ * canary: 0 after a served DAG means bitswap no longer opens its streams this way).
  */
-export function warmBitswapStreams(libp2p: Libp2p): () => void {
+export function warmBitswapStreams(libp2p: Libp2p): { stop: () => void; taken: () => number } {
   const dial = libp2p.dialProtocol.bind(libp2p);
   const spares = new Map<string, Spare>();
   let stopped = false;
+  let taken = 0;
 
   const discard = (stream: Stream | undefined): void => {
     stream
@@ -105,14 +107,20 @@ export function warmBitswapStreams(libp2p: Libp2p): () => void {
     // Open the next one once this message is on its way (the caller writes it
     // synchronously as soon as it holds the stream).
     setImmediate(() => refill(peer));
-    if (usable(spare)) return spare;
+    if (usable(spare)) {
+      taken++;
+      return spare;
+    }
     discard(spare);
     return dial(peer, protocols, options);
   };
 
-  return () => {
-    stopped = true;
-    libp2p.removeEventListener('peer:disconnect', onDisconnect);
-    for (const key of [...spares.keys()]) void take(key)?.then(discard);
+  return {
+    stop: () => {
+      stopped = true;
+      libp2p.removeEventListener('peer:disconnect', onDisconnect);
+      for (const key of [...spares.keys()]) void take(key)?.then(discard);
+    },
+    taken: () => taken,
   };
 }

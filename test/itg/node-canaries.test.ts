@@ -1,0 +1,59 @@
+// Canaries for the embedded node's reaches into libp2p's and @helia/bitswap's internals
+// (README, "Dependencies we reach into"). Each fails when its touch stops taking effect,
+// as a dependency update can silently do: serve a real DAG to a real Helia fetcher over
+// loopback, then read what each touch counted.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNode } from '../../src/lib/index.js';
+import type { IpfsNode, NodeStats } from '../../src/lib/index.js';
+import { startHeliaFetcher } from '../support/helia-fetcher.js';
+import { makeTree } from '../support/make-tree.js';
+import type { Tree } from '../support/make-tree.js';
+
+describe('canaries: the embedded node touches into its dependencies still take effect', () => {
+  let tree: Tree;
+  let parent: string;
+  let node: IpfsNode;
+  let got: { blocks: number; bytes: number };
+  let stats: NodeStats;
+
+  beforeAll(async () => {
+    tree = await makeTree({ files: 300, bytes: 10 * 1024 * 1024, seed: 11 });
+    parent = await mkdtemp(join(tmpdir(), 'ipfs-pin-canary-'));
+    node = await createNode({ tempDir: parent, listen: ['/ip4/127.0.0.1/tcp/0'] });
+    const imported = await node.import(tree.dir);
+    await using fetcher = await startHeliaFetcher();
+    await node.dial(fetcher.multiaddrs);
+    got = await fetcher.fetchDag(imported.cid);
+    stats = node.stats();
+  });
+
+  afterAll(async () => {
+    await node?.stop();
+    if (tree !== undefined) await rm(tree.dir, { recursive: true, force: true });
+    if (parent !== undefined) await rm(parent, { recursive: true, force: true });
+  });
+
+  it('warm-streams: bitswap sends find a negotiated stream ready (libp2p.dialProtocol is how it opens them)', () => {
+    expect(got.blocks).toBeGreaterThan(300);
+    expect(stats.touches?.warmStreamsTaken).toBeGreaterThan(0);
+  });
+
+  it('protocol-merges: libp2p still merges the protocol into the peer store per stream, and we skip it', () => {
+    expect(stats.touches?.mergesSkipped).toBeGreaterThan(0);
+  });
+
+  it("sent-blocks: @helia/bitswap's network.sendMessage is wrapped and sees the blocks, so a full fetch completes the peer", () => {
+    expect(stats.touches?.sentBlocksWatched).toBe(true);
+    expect(stats.touches?.sentMessagesSeen).toBeGreaterThan(0);
+    expect(stats.peerCompleteAt).toBeDefined();
+  });
+
+  it("served-metrics: bitswap's sent-block and sent-byte counters still have the names we count", () => {
+    expect(stats.blocksServed).toBeGreaterThanOrEqual(got.blocks);
+    expect(stats.bytesServed).toBeGreaterThanOrEqual(got.bytes);
+    expect(stats.lastServedAt).toBeDefined();
+  });
+});
