@@ -61,10 +61,7 @@ export async function postCommitStatus(
 
 /** Why a GitHub API call failed, in words that say which permission to grant. */
 export function describeGithubError(err: unknown, what: 'comment' | 'status'): string {
-  const status =
-    typeof err === 'object' && err !== null && 'status' in err
-      ? (err).status
-      : undefined;
+  const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
   const message = err instanceof Error ? err.message : String(err);
   const permission = what === 'comment' ? 'pull-requests: write' : 'statuses: write';
   if (status === 403 || status === 404) {

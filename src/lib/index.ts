@@ -27,6 +27,7 @@ export type {
   NodeOptions,
   NodeProgressEvent,
   NodeStats,
+  NodeTouches,
 } from './node/index.js';
 export {
   importDirectory,

@@ -223,9 +223,7 @@ describe('policyFailure', () => {
 
   it('without waiting, a submitted pin counts as done', () => {
     expect(serviceFailed(svc('a', 'queued'), false)).toBe(false);
-    expect(
-      serviceFailed({ ...svc('a', 'queued'), requestid: undefined }, false),
-    ).toBe(true);
+    expect(serviceFailed({ ...svc('a', 'queued'), requestid: undefined }, false)).toBe(true);
     expect(serviceFailed(svc('a', 'queued'), true)).toBe(true);
   });
 });
