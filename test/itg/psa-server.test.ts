@@ -242,8 +242,12 @@ describe('tools/psa-server', () => {
     const source = await startSource();
     try {
       const created = await pin(source.root, [`/ip4/127.0.0.1/tcp/1/p2p/${NOBODY}`]);
-      // Long enough for the refused dial to have come back.
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Once the refused dial has come back (the service logs it), the pin must still be alive.
+      const deadline = Date.now() + 30_000;
+      while (!server.logs().includes('origin dial failed (ignored)')) {
+        if (Date.now() > deadline) throw new Error(`the origin dial never failed\n${server.logs()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect(['queued', 'pinning']).toContain((await status(created.requestid)).status);
       await source.serveTo(created.delegates);
       await waitFor(created.requestid, 'pinned');

@@ -192,6 +192,7 @@ async function exchange(
   // The budget wait comes before the attempt's own clock starts. It rejects only when
   // the call is aborted or past its deadline, which call() reports.
   await ctx.pace(callSignal);
+  const sentAt = Date.now();
   const t0 = performance.now();
   const timeout = AbortSignal.timeout(ctx.policy.requestTimeoutMs);
   let res: PsaResponse;
@@ -222,6 +223,7 @@ async function exchange(
       method: req.method,
       path: req.path,
       status: res.status,
+      sentAt,
       ms: Math.round(performance.now() - t0),
     }),
   );

@@ -26,7 +26,11 @@ export type PsaProgressEvent =
       'psa:request:retry',
       { method: string; path: string; attempt: number; delayMs: number; status?: number; code: string }
     >
-  | ProgressEvent<'psa:request:done', { method: string; path: string; status: number; ms: number }>;
+  | ProgressEvent<
+      'psa:request:done',
+      /** `sentAt`: when the attempt went out, after the request budget's wait (ms since the epoch). */
+      { method: string; path: string; status: number; sentAt: number; ms: number }
+    >;
 
 export type PsaCallOptions = CallOptions<PsaProgressEvent>;
 
