@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** What a long-running process could leak, read from the outside of the library. */
 export interface ProcessResources {
@@ -12,7 +14,12 @@ export interface ProcessResources {
   /** Live handles by kind, from process.getActiveResourcesInfo(). */
   handles: Record<string, number>;
   rssMiB: number;
+  /** JS heap in use after a full garbage collection. */
+  heapAfterGcMiB: number;
 }
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 export function processResources(): ProcessResources {
   const handles: Record<string, number> = {};
@@ -23,6 +30,7 @@ export function processResources(): ProcessResources {
     children: childCount(),
     handles,
     rssMiB: Math.round(process.memoryUsage.rss() / 1048576),
+    heapAfterGcMiB: heapAfterGc(),
   };
 }
 
@@ -35,4 +43,9 @@ function childCount(): number {
     // ps exits 1 when there are no children (besides itself, which it does not list then).
     return 0;
   }
+}
+
+function heapAfterGc(): number {
+  gc();
+  return Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10;
 }

@@ -1,3 +1,4 @@
+import { sameCid } from '../psa/same-cid.js';
 import type { PinStatus } from '../psa/types.js';
 
 /** The statuses that mean "this CID is already on its way": a re-run reuses such a pin. */
@@ -18,7 +19,7 @@ function createdMs(status: PinStatus): number {
 export function chooseExistingPin(candidates: Iterable<PinStatus>, cid: string): PinStatus | undefined {
   let best: PinStatus | undefined;
   for (const pin of candidates) {
-    if (pin.pin?.cid !== cid) continue;
+    if (!sameCid(String(pin.pin?.cid), cid)) continue;
     const rank = RANK[pin.status];
     if (rank === undefined) continue;
     if (best === undefined) {
