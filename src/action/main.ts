@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { IpfsPinError } from '../lib/index.js';
+import { IpfsPinError, secretForms } from '../lib/index.js';
 import type {
   PinDirectoryOptions,
   PinDirectoryResult,
@@ -310,7 +310,9 @@ export async function run(
 ): Promise<void> {
   try {
     // Before anything else can print: a token must never reach the log unmasked.
-    for (const secret of collectSecrets((name) => core.getInput(name))) core.setSecret(secret);
+    // Every form a token could be echoed in: raw, trimmed, URL-encoded, base64, JSON-escaped.
+    for (const secret of collectSecrets((name) => core.getInput(name)))
+      for (const form of new Set([secret, ...secretForms(secret)])) core.setSecret(form);
 
     const inputs = parseInputs((name) => core.getInput(name));
     const ctx = readContext(env, readEventPayload(env));

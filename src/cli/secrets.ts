@@ -1,14 +1,13 @@
+import { secretForms } from '../lib/index.js';
+
 /**
  * Tokens never reach the terminal: every text a command writes goes through `mask`,
- * which replaces each known secret (and its URL-encoded form) with `***`.
+ * which replaces each known secret, in every form it could be echoed in (trimmed, without
+ * `Bearer `, URL-encoded, base64, JSON-escaped: see secretForms), with `***`.
  */
 export function mask(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) {
-    // Very short values would blot out ordinary words; no real token is that short.
-    if (secret.length < 4) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
-  }
+  for (const secret of secrets) for (const form of secretForms(secret)) out = out.split(form).join('***');
   return out;
 }
 

@@ -410,30 +410,45 @@ describe('secrets and redirects', () => {
     expect(err.details).toContain('[redacted]');
   });
 
-  it('follows a redirect to another origin without the Authorization header', async () => {
+  it('refuses a redirect to another origin with PSA_REQUEST_FAILED, and never asks it', async () => {
     await using other = await startFaultServer({
       handler: () => json(200, pinStatus({ requestid: 'elsewhere' })),
     });
     await using server = await startFaultServer({
       handler: (req) => ({ status: 307, headers: { location: `${other.url}${req.path}` } }),
     });
-    const pin = await client(server).get('elsewhere');
-    expect(pin.requestid).toBe('elsewhere');
-    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(other.requests).toHaveLength(1);
-    expect(other.requests[0]?.headers.authorization).toBeUndefined();
-    expect(JSON.stringify(other.requests[0]?.headers)).not.toContain(TOKEN);
+    const err = await failure(client(server).get('elsewhere'));
+    expect(err.code).toBe('PSA_REQUEST_FAILED');
+    expect(err.message).toContain(`redirects to another origin (${other.url})`);
+    expect(server.requests).toHaveLength(1);
+    expect(other.requests).toHaveLength(0);
   });
 
-  it('says so when the other origin of a redirect then asks for the token', async () => {
-    await using other = await startFaultServer({ handler: () => json(401, failureBody('UNAUTHORIZED')) });
-    await using server = await startFaultServer({
-      handler: (req) => ({ status: 301, headers: { location: `${other.url}${req.path}` } }),
-    });
-    const err = await failure(client(server).get('x'));
-    expect(err.code).toBe('PSA_UNAUTHORIZED');
-    expect(err.message).toContain(`redirected to ${other.url}, where the token is not sent`);
-    expect(other.requests[0]?.headers.authorization).toBeUndefined();
+  it('never sends a request to a metadata or private address a redirect names', async () => {
+    const asked: string[] = [];
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      'http://127.0.0.1:1/pins',
+      'http://10.0.0.1/pins',
+      'http://[::1]:2/pins',
+      'http://metadata.google.internal/computeMetadata/v1/',
+    ]) {
+      await using server = await startFaultServer({
+        handler: () => ({ status: 302, headers: { location: target } }),
+      });
+      const spy: typeof fetch = (input, init) => {
+        asked.push(String(input));
+        return fetch(input, init);
+      };
+      const err = await failure(
+        createPinningClient({ endpoint: server.url, token: TOKEN, fetch: spy, maxAttempts: 1 }).get('x'),
+      );
+      expect(err.code).toBe('PSA_REQUEST_FAILED');
+      expect(JSON.stringify(err)).not.toContain(TOKEN);
+    }
+    expect(
+      asked.filter((u) => !u.startsWith('http://127.0.0.1:') || u.startsWith('http://127.0.0.1:1/')),
+    ).toEqual([]);
   });
 
   it('keeps the token and the method on a same-origin redirect', async () => {

@@ -11,7 +11,14 @@ export type {
   NodeStats,
   NodeTouches,
 } from './types.js';
-export { dialable, isPublicAddress, publicOrigins, UNSUPPORTED_TRANSPORT } from './multiaddrs.js';
+export {
+  dialable,
+  isPrivateHost,
+  isPrivateIpAddress,
+  isPublicAddress,
+  publicOrigins,
+  UNSUPPORTED_TRANSPORT,
+} from './multiaddrs.js';
 
 /**
  * Starts the ephemeral node that holds and serves the imported DAG: an embedded Helia node

@@ -86,6 +86,32 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /**
+ * Whether an address names a loopback, private, link-local or otherwise non-public IP
+ * (the first component is /ip4 or /ip6). DNS names are not resolved here: false.
+ */
+export function isPrivateIpAddress(address: string): boolean {
+  let host;
+  try {
+    host = multiaddr(address).getComponents()[0];
+  } catch {
+    return false;
+  }
+  if (host?.value === undefined) return false;
+  if (host.name === 'ip4') return ip4Private(host.value);
+  if (host.name === 'ip6') return ip6Private(host.value);
+  return false;
+}
+
+/** Whether a URL's host is a loopback or private IP literal, or localhost. */
+export function isPrivateHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(h)) return ip4Private(h);
+  if (h.includes(':')) return ip6Private(h);
+  return false;
+}
+
+/**
  * What to send a service as `origins`: public TCP addresses ending in `/p2p/<peerId>`, at
  * most 20 (the spec's limit). Empty behind NAT or on loopback, which is normal: the
  * service cannot dial us there, so we dial it.

@@ -1,5 +1,6 @@
 import { CustomProgressEvent } from '../progress.js';
 import { emit } from './emit.js';
+import { isPrivateIpAddress } from '../node/multiaddrs.js';
 import type { DialResult, IpfsNode } from '../node/types.js';
 import type { PinFlowProgressEvent } from './types.js';
 
@@ -8,6 +9,13 @@ import type { PinFlowProgressEvent } from './types.js';
  * response's), each address once, and keeps the ones that answered connected so
  * bitswap can run over them. Dials are best effort and run beside the polling: a slow
  * or failed dial never holds up or fails the pin.
+ *
+ * What a service names is bounded: the first {@link MAX_DELEGATES_PER_ANSWER} delegates of
+ * an answer (the spec's limit), dialled in order, and {@link MAX_DELEGATES_TOTAL} distinct
+ * ones over the whole pin; the rest are ignored. Loopback, private and link-local IPs are
+ * not dialled unless `allowPrivate` (the endpoint itself is on such an address, or the
+ * caller opted in): from a runner, dialling them would be blind port probing of the
+ * runner's own network on a service's word.
  */
 export interface DelegateDialer {
   /** Every delegate seen so far, in the order the service named them. */
@@ -18,10 +26,22 @@ export interface DelegateDialer {
   settle(): Promise<void>;
 }
 
+export const MAX_DELEGATES_PER_ANSWER = 20;
+export const MAX_DELEGATES_TOTAL = 100;
+/** The longest multiaddr taken from a service (a real one is under 200 characters). */
+export const MAX_DELEGATE_LENGTH = 1024;
+export const PRIVATE_SKIPPED = 'private or loopback address, not dialled (set privateDelegates to allow)';
+
+export interface DelegateDialerOptions {
+  /** Dial loopback, private and link-local IPs too. Default false. */
+  allowPrivate?: boolean;
+}
+
 export function createDelegateDialer(
   node: IpfsNode | undefined,
   service: string,
   onProgress: ((event: PinFlowProgressEvent) => void) | undefined,
+  options: DelegateDialerOptions = {},
 ): DelegateDialer {
   const delegates: string[] = [];
   const dialled: DialResult[] = [];
@@ -32,10 +52,23 @@ export function createDelegateDialer(
   const offer = (list: unknown): void => {
     if (!Array.isArray(list)) return;
     const fresh: string[] = [];
-    for (const addr of list) {
-      if (typeof addr !== 'string' || addr.trim() === '' || seen.has(addr)) continue;
+    for (const addr of list.slice(0, MAX_DELEGATES_PER_ANSWER)) {
+      if (seen.size >= MAX_DELEGATES_TOTAL) break;
+      if (
+        typeof addr !== 'string' ||
+        addr.trim() === '' ||
+        addr.length > MAX_DELEGATE_LENGTH ||
+        seen.has(addr)
+      )
+        continue;
       seen.add(addr);
       delegates.push(addr);
+      if (options.allowPrivate !== true && isPrivateIpAddress(addr)) {
+        const result: DialResult = { multiaddr: addr, ok: false, error: PRIVATE_SKIPPED, ms: 0 };
+        dialled.push(result);
+        emit(onProgress, new CustomProgressEvent('pin:delegate:dialled', { service, ...result }));
+        continue;
+      }
       fresh.push(addr);
     }
     if (node === undefined || fresh.length === 0 || controller.signal.aborted) return;

@@ -46,7 +46,9 @@ const REPLACE_LIMIT = 1000;
 export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   const started = Date.now();
   const label = job.service.label;
-  const dialer = createDelegateDialer(job.wait ? job.node : undefined, label, job.onProgress);
+  const dialer = createDelegateDialer(job.wait ? job.node : undefined, label, job.onProgress, {
+    allowPrivate: job.service.privateDelegates,
+  });
   const signal = AbortSignal.any([job.signal, job.deadline.signal]);
   const psa = { signal, ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) };
   const result: ServiceResult = {

@@ -1,4 +1,5 @@
 import { IpfsPinError } from '../errors.js';
+import { isPrivateHost } from '../node/multiaddrs.js';
 import type { ServiceConfig } from './types.js';
 
 export const DEFAULT_MIN_INTERVAL_MS = 1000;
@@ -8,6 +9,16 @@ export interface ResolvedService {
   token?: string;
   label: string;
   minIntervalMs: number;
+  /** Dial loopback/private delegates: the option, else whether the endpoint is on such a host. */
+  privateDelegates: boolean;
+}
+
+function endpointHostname(endpoint: string): string | undefined {
+  try {
+    return new URL(endpoint).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function endpointHost(endpoint: string): string {
@@ -39,7 +50,14 @@ export function resolveServices(configs: readonly ServiceConfig[]): ResolvedServ
     const count = (used.get(wanted) ?? 0) + 1;
     used.set(wanted, count);
     const label = count === 1 ? wanted : `${wanted}#${count}`;
-    const resolved: ResolvedService = { endpoint: config.endpoint.trim(), label, minIntervalMs };
+    const hostname = endpointHostname(config.endpoint.trim());
+    const privateDelegates = config.privateDelegates ?? (hostname !== undefined && isPrivateHost(hostname));
+    const resolved: ResolvedService = {
+      endpoint: config.endpoint.trim(),
+      label,
+      minIntervalMs,
+      privateDelegates,
+    };
     if (config.token !== undefined && config.token !== '') resolved.token = config.token;
     return resolved;
   });

@@ -11,6 +11,12 @@ export interface ServiceConfig {
   label?: string;
   /** Least ms between two requests to this service (request budget). Default 1000. */
   minIntervalMs?: number;
+  /**
+   * Dial delegates on loopback, private and link-local IPs. Default: only when the endpoint
+   * itself is on such an address (a cluster on localhost or on a private network); set true
+   * for a service on a public name whose peers are private (a VPN), false to never.
+   */
+  privateDelegates?: boolean;
 }
 
 /** 'all' (default), 'any', or the least number of services that must pin. */
@@ -109,6 +115,8 @@ export interface WaitOptions extends CallOptions<PinFlowProgressEvent> {
   pollMaxMs?: number;
   /** Dial the delegates of each status with this node. */
   node?: IpfsNode;
+  /** Dial delegates on loopback/private IPs. Default: when the client's endpoint is on such a host. */
+  privateDelegates?: boolean;
   service?: string;
   /** Least ms between two requests (request budget). Default 1000. */
   minIntervalMs?: number;

@@ -2,6 +2,7 @@ import { IpfsPinError } from '../errors.js';
 import type { PinningClient, PinStatus } from '../psa/types.js';
 import { createDeadline } from './deadline.js';
 import { createDelegateDialer } from './delegates.js';
+import { isPrivateHost } from '../node/multiaddrs.js';
 import { DEFAULT_MIN_INTERVAL_MS } from './services.js';
 import type { WaitOptions } from './types.js';
 import { watchPin } from './watch.js';
@@ -31,7 +32,9 @@ export async function waitForPinned(
   }
   const service = options.service ?? client.endpoint;
   const deadline = createDeadline(timeoutMs);
-  const dialer = createDelegateDialer(options.node, service, options.onProgress);
+  const dialer = createDelegateDialer(options.node, service, options.onProgress, {
+    allowPrivate: options.privateDelegates ?? isPrivateHost(new URL(client.endpoint).hostname),
+  });
   try {
     return await watchPin(client, requestid, {
       service,

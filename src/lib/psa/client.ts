@@ -4,6 +4,7 @@ import { listAll } from './list.js';
 import { encodeListQuery, encodeQueryValue } from './list-query.js';
 import { AttemptFailure, call, createPacer } from './retry.js';
 import { sameCid } from './same-cid.js';
+import { requestidProblem } from './text.js';
 import type { CallContext, CallScope } from './retry.js';
 import type { PsaResponse } from './send.js';
 import { parseJsonBody, toPinResults, toPinStatus } from './validate.js';
@@ -173,8 +174,12 @@ function checkPin(pin: Pin, fn: string): void {
 }
 
 function pinPath(requestid: string, fn: string): string {
-  if (typeof requestid !== 'string' || requestid === '') {
-    throw new IpfsPinError('INVALID_INPUT', `${fn}(): requestid must be a non-empty string.`);
+  const problem = requestidProblem(requestid);
+  if (problem !== undefined) {
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `${fn}(): the requestid ${problem}: pass the requestid the service gave.`,
+    );
   }
   return `/pins/${encodeQueryValue(requestid)}`;
 }

@@ -229,22 +229,12 @@ async function exchange(
   );
   if (res.status >= 200 && res.status < 300) return res;
 
-  let error = errorFromResponse(
+  // Redirects stay within the endpoint's origin (send.ts), where the token goes too.
+  const error = errorFromResponse(
     { method: req.method, url: res.url, status: res.status, text: res.text },
     secrets,
     { attempts: attempt },
   );
-  const movedTo = new URL(res.url).origin;
-  if (
-    movedTo !== new URL(ctx.endpoint).origin &&
-    (res.status === 401 || res.status === 403 || (res.status === 400 && error.code === 'PSA_UNAUTHORIZED'))
-  ) {
-    error = new IpfsPinError(
-      error.code,
-      `${error.message} The service redirected to ${movedTo}, where the token is not sent: if that is the service, use it in the endpoint URL.`,
-      { ...copyFields(error), data: { ...error.data, redirectedTo: movedTo } },
-    );
-  }
   const retryAfter =
     res.status === 429 || res.status === 503
       ? parseRetryAfter(res.headers.get('retry-after'), Date.now())

@@ -31,9 +31,12 @@ const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * One HTTP exchange, redirects included. Redirects are followed here, not by fetch, so
- * the token goes only to the endpoint's own origin: a redirect to another origin is
- * followed without the Authorization header. A 303 turns into a GET; other redirects
+ * One HTTP exchange, redirects included. Redirects are followed here, not by fetch, and
+ * only within the endpoint's own origin (or from http to https on the same host): a
+ * service must not steer requests elsewhere, least of all to loopback, link-local or
+ * private addresses (a cloud metadata service answers there), and what such a place
+ * answered would end up in logs, comments and outputs. Any other redirect fails with
+ * PSA_REQUEST_FAILED, naming where it pointed. A 303 turns into a GET; other redirects
  * keep the method and body (an API client must not turn a POST into a GET silently).
  * Fetch errors propagate as they are: the caller classifies them.
  */
@@ -47,7 +50,7 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
   for (let hop = 0; ; hop++) {
     const headers = new Headers({ accept: 'application/json' });
     if (body !== undefined) headers.set('content-type', 'application/json');
-    if (ctx.token !== undefined && url.origin === endpointOrigin)
+    if (ctx.token !== undefined && sameService(url, endpointOrigin))
       headers.set('authorization', `Bearer ${ctx.token}`);
     const response = await ctx.fetch(url, { method, headers, body, redirect: 'manual', signal });
     const location = response.headers.get('location');
@@ -84,6 +87,13 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
           },
         );
       }
+      if (!sameService(next, endpointOrigin)) {
+        throw new IpfsPinError(
+          'PSA_REQUEST_FAILED',
+          `HTTP ${response.status} from ${where} redirects to another origin (${next.origin}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
+          { status: response.status },
+        );
+      }
       if (response.status === 303) {
         method = 'GET';
         body = undefined;
@@ -95,6 +105,19 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
     const text = await readCapped(response, where);
     return { status: response.status, headers: response.headers, text, url: where };
   }
+}
+
+/** The endpoint's origin, or the same host and port moved from http to https. */
+function sameService(next: URL, endpointOrigin: string): boolean {
+  if (next.origin === endpointOrigin) return true;
+  const from = new URL(endpointOrigin);
+  const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
+  return (
+    from.protocol === 'http:' &&
+    next.protocol === 'https:' &&
+    next.hostname === from.hostname &&
+    (port(next) === port(from) || (port(from) === '80' && port(next) === '443'))
+  );
 }
 
 /** Largest body read: 1,000 PinStatus of a full page fit in a few MiB. */

@@ -1,12 +1,17 @@
 /** Turning untrusted response text into short, safe pieces of an error message. */
+import { secretForms } from '../util/secret-forms.js';
 
 const REDACTED = '[redacted]';
 
-/** Replaces every occurrence of each secret (too short ones would mangle the text). */
+/**
+ * Replaces every occurrence of each secret in every form it could be echoed in
+ * (URL-encoded, base64, JSON-escaped...: see secretForms).
+ */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join(REDACTED);
+    if (secret === undefined) continue;
+    for (const form of secretForms(secret)) out = out.split(form).join(REDACTED);
   }
   // A service that echoes the request headers would echo `Bearer <token>` too.
   return out.replace(/(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`);
@@ -48,3 +53,26 @@ function decodeEntities(text: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 }
+
+/**
+ * A piece of text a service sent, made fit to keep: control characters (C0, C1, line and
+ * paragraph separators, bidi overrides; ANSI and OSC escapes lose their ESC and BEL) become
+ * spaces, and it is cut to `max` characters. It stays data wherever it is shown.
+ */
+export function serviceText(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** Why a requestid cannot go into `/pins/{requestid}`, or undefined when it can. */
+export function requestidProblem(requestid: unknown): string | undefined {
+  if (typeof requestid !== 'string' || requestid === '') return 'is not a non-empty string';
+  if (requestid.length > MAX_REQUESTID_LENGTH) return `is longer than ${MAX_REQUESTID_LENGTH} characters`;
+  if (requestid === '.' || requestid === '..') return 'is a path segment (. or ..) that would leave /pins/';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(requestid)) return 'holds control characters';
+  return undefined;
+}
+
+export const MAX_REQUESTID_LENGTH = 256;

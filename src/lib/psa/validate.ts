@@ -1,6 +1,6 @@
 import { IpfsPinError } from '../errors.js';
 import { isObject } from './failure.js';
-import { snippet } from './text.js';
+import { redact, requestidProblem, serviceText, snippet } from './text.js';
 import type { PinResults, PinStatus } from './types.js';
 
 /** Where a body came from, for the error message. */
@@ -25,15 +25,31 @@ export function parseJsonBody(origin: BodyOrigin): unknown {
   }
 }
 
+/** How much of each field a service controls is kept (the spec's limits where it has them). */
+export const LIMITS = {
+  status: 64,
+  created: 64,
+  cid: 256,
+  name: 255,
+  addresses: 20,
+  address: 1024,
+  mapKeys: 64,
+  key: 128,
+  value: 2048,
+} as const;
+
 /**
  * Checks what the client relies on and returns a clean copy: unknown fields dropped,
  * a missing `delegates` as [] (some services omit it), `info` values made strings.
+ * Everything the service controls is bounded ({@link LIMITS}) and its text cleaned of
+ * control characters (see serviceText): it is data for logs, comments and terminals.
  */
 export function toPinStatus(value: unknown, origin: BodyOrigin, where = 'PinStatus'): PinStatus {
   if (!isObject(value)) throw bad(origin, `${where} is not an object`);
   const { requestid, status, created, pin, delegates, info } = value;
-  if (typeof requestid !== 'string' || requestid === '')
-    throw bad(origin, `${where}.requestid is not a non-empty string`);
+  const idProblem = requestidProblem(requestid);
+  if (idProblem !== undefined || typeof requestid !== 'string')
+    throw bad(origin, `${where}.requestid ${idProblem ?? ''}`);
   if (typeof status !== 'string' || status === '')
     throw bad(origin, `${where}.status is not a non-empty string`);
   if (typeof created !== 'string' || created === '')
@@ -46,19 +62,22 @@ export function toPinStatus(value: unknown, origin: BodyOrigin, where = 'PinStat
   if (info !== undefined && info !== null && !isObject(info))
     throw bad(origin, `${where}.info is not an object`);
 
+  if (pin.cid.length > LIMITS.cid)
+    throw bad(origin, `${where}.pin.cid is longer than ${LIMITS.cid} characters`);
+
   const out: PinStatus = {
     requestid,
     // Passed through as sent: a service may add statuses; callers handle unknown ones.
-    status: status as PinStatus['status'],
-    created,
+    status: serviceText(redact(status, origin.secrets), LIMITS.status) as PinStatus['status'],
+    created: serviceText(created, LIMITS.created),
     pin: { cid: pin.cid },
-    delegates: Array.isArray(delegates) ? delegates.filter((d): d is string => typeof d === 'string') : [],
+    delegates: Array.isArray(delegates) ? addresses(delegates) : [],
   };
-  if (typeof pin.name === 'string') out.pin.name = pin.name;
-  if (Array.isArray(pin.origins))
-    out.pin.origins = pin.origins.filter((o): o is string => typeof o === 'string');
-  if (isObject(pin.meta)) out.pin.meta = stringMap(pin.meta);
-  if (isObject(info)) out.info = stringMap(info);
+  if (typeof pin.name === 'string')
+    out.pin.name = truncateUtf8Bytes(serviceText(redact(pin.name, origin.secrets), LIMITS.name), LIMITS.name);
+  if (Array.isArray(pin.origins)) out.pin.origins = addresses(pin.origins);
+  if (isObject(pin.meta)) out.pin.meta = stringMap(pin.meta, origin.secrets);
+  if (isObject(info)) out.info = stringMap(info, origin.secrets);
   return out;
 }
 
@@ -79,11 +98,36 @@ export function toPinResults(value: unknown, origin: BodyOrigin): PinResults {
   return { count: n ?? parsed.length, results: parsed };
 }
 
-function stringMap(value: Record<string, unknown>): Record<string, string> {
+/** The first 20 string multiaddrs, each of a sane length: the spec allows no more. */
+function addresses(list: unknown[]): string[] {
+  return list
+    .slice(0, LIMITS.addresses)
+    .filter((d): d is string => typeof d === 'string' && d.length <= LIMITS.address)
+    .map((d) => serviceText(d, LIMITS.address));
+}
+
+function truncateUtf8Bytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch, 'utf8') > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** A string map the service sent, bounded, cleaned, and with any echo of our token redacted. */
+function stringMap(
+  value: Record<string, unknown>,
+  secrets: readonly (string | undefined)[],
+): Record<string, string> {
   const entries: [string, string][] = [];
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string') entries.push([k, v]);
-    else if (typeof v === 'number' || typeof v === 'boolean') entries.push([k, String(v)]);
+    if (entries.length >= LIMITS.mapKeys) break;
+    if (k.length > LIMITS.key) continue;
+    const key = serviceText(k, LIMITS.key);
+    if (typeof v === 'string') entries.push([key, serviceText(redact(v, secrets), LIMITS.value)]);
+    else if (typeof v === 'number' || typeof v === 'boolean') entries.push([key, String(v)]);
   }
   // fromEntries defines own properties, so a "__proto__" key stays data.
   return Object.fromEntries(entries);
