@@ -1,1 +1,1 @@
-export const id=528;export const ids=[528];export const modules={9528:(o,r,t)=>{t.r(r),t.d(r,{importDirectory:()=>e.lR,pinDirectory:()=>e.bQ});var e=t(8984)}};
+export const id=528;export const ids=[528];export const modules={9528:(o,r,t)=>{t.r(r),t.d(r,{importDirectory:()=>e.lR,pinDirectory:()=>e.bQ});var e=t(7995)}};

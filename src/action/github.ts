@@ -12,7 +12,28 @@ export function splitRepository(repository: string): Repo {
   return { owner, repo };
 }
 
-/** Finds our comment by its hidden marker and updates it, or creates it: one comment per PR and path. */
+/** The login GitHub shows on comments made with the default GITHUB_TOKEN. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
+/**
+ * Who our comments are written by: the token's own user (a personal or fine-grained token),
+ * or, where the token cannot ask (`GET /user` is refused to the default GITHUB_TOKEN and
+ * to app installation tokens), the GitHub Actions bot.
+ */
+export async function commentAuthor(octokit: Octokit): Promise<string> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    return data.login;
+  } catch {
+    return ACTIONS_BOT;
+  }
+}
+
+/**
+ * Finds our comment by its hidden marker **and** its author, and updates it, or creates
+ * it: one comment per PR and path. Anyone can paste the marker into a comment of theirs;
+ * such a comment is neither edited nor taken as ours.
+ */
 export async function upsertComment(
   octokit: Octokit,
   target: Repo & { issueNumber: number },
@@ -20,13 +41,14 @@ export async function upsertComment(
   body: string,
 ): Promise<{ id: number; created: boolean }> {
   const { owner, repo, issueNumber } = target;
+  const author = await commentAuthor(octokit);
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner,
     repo,
     issue_number: issueNumber,
     per_page: 100,
   });
-  const existing = comments.find((c) => c.body?.includes(marker) === true);
+  const existing = comments.find((c) => c.body?.includes(marker) === true && c.user?.login === author);
   if (existing !== undefined) {
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
     return { id: existing.id, created: false };

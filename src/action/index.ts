@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { describeFailure } from './failure.js';
-import { run } from './main.js';
+import { CancelledError, run } from './main.js';
 
 // A rejection nobody handled is shown, never swallowed: while the run is under way it is a
 // warning (a bug of ours or of a dependency, worth a report, but the run's own outcome still
@@ -13,7 +13,20 @@ process.on('unhandledRejection', (reason) => {
   else core.warning(`Unhandled failure during the run (please report it): ${text}`);
 });
 
-await run(() => import('./library.js'));
+// GitHub cancels a job with SIGINT, then SIGTERM, then SIGKILL some 10 s later. The first
+// aborts the run through the library's signal: the node stops (a kubo daemon too), temp
+// dirs go, and the outputs, summary and PR comment are still written, naming every pin left
+// on the services. Later signals are ignored so that work can finish within the grace.
+const cancel = new AbortController();
+const onSignal = (name: NodeJS.Signals): void => {
+  if (cancel.signal.aborted) return;
+  core.info(`Received ${name}: cancelling; the pins already submitted stay on the services`);
+  cancel.abort(new CancelledError(name));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+await run(() => import('./library.js'), process.env, cancel.signal);
 finished = true;
 
 // Done: exit once the log has gone out, rather than wait for timers libraries leave behind

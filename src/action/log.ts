@@ -28,6 +28,27 @@ export function nextPhase(current: Phase | undefined, type: string): Phase | und
   return PHASE_ORDER.indexOf(p) > PHASE_ORDER.indexOf(current) ? p : current;
 }
 
+/** Import progress goes to the debug log once per this many files (and at the end). */
+export const IMPORT_PROGRESS_EVERY = 1000;
+
+/**
+ * Keeps the debug log to a line per {@link IMPORT_PROGRESS_EVERY} imported files (the
+ * importer reports every file: 20,000 lines for a 20,000-file site otherwise) and the last.
+ */
+export function createImportProgressFilter(): (event: PinFlowProgressEvent) => boolean {
+  let next = IMPORT_PROGRESS_EVERY;
+  let ended = false;
+  return (event) => {
+    if (event.type !== 'unixfs:import:progress') return true;
+    const { files, totalFiles } = event.detail;
+    const last = totalFiles !== undefined && files >= totalFiles;
+    if (ended || (files < next && !last)) return false;
+    next = (Math.floor(files / IMPORT_PROGRESS_EVERY) + 1) * IMPORT_PROGRESS_EVERY;
+    ended = last;
+    return true;
+  };
+}
+
 /** What the log says about one library progress event; undefined: nothing. */
 export function describeEvent(event: PinFlowProgressEvent): LogLine | undefined {
   switch (event.type) {
@@ -140,4 +161,16 @@ export function describeEvent(event: PinFlowProgressEvent): LogLine | undefined 
     default:
       return undefined;
   }
+}
+
+/**
+ * A line for `core.info`, which writes to stdout as it is: the runner executes any line
+ * that starts with `::` as a workflow command. Line breaks (every kind) become spaces, so
+ * service text cannot start a line of its own, and a leading `::` is broken with a
+ * zero-width space. `core.warning`/`debug`/`notice` escape their text themselves.
+ */
+export function commandSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\r\n\u000b\u000c\u0085\u2028\u2029]+/g, ' ');
+  return flat.replace(/^(\s*):(?=:)/, '$1:\u200b');
 }

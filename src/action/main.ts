@@ -16,10 +16,10 @@ import type { FailureInfo } from './failure.js';
 import { formatBytes, formatMs, plural } from './format.js';
 import { collectSecrets, parseInputs } from './inputs.js';
 import type { ActionInputs } from './inputs.js';
-import { describeEvent, nextPhase } from './log.js';
+import { commandSafe, createImportProgressFilter, describeEvent, nextPhase } from './log.js';
 import type { Phase } from './log.js';
 import { commentMarker, outputValues, renderComment, renderSummary, serviceRow } from './report.js';
-import type { Report } from './report.js';
+import type { Report, ServiceRow } from './report.js';
 import { createTracker } from './tracker.js';
 import { measureTree } from './tree.js';
 
@@ -30,6 +30,11 @@ export interface Library {
 }
 
 const MAX_SKIPPED_NAMED = 10;
+
+/** `core.info` for text that may hold what a service or a file name says. */
+function info(text: string): void {
+  core.info(commandSafe(text));
+}
 
 function readEventPayload(env: NodeJS.ProcessEnv): unknown {
   const path = env['GITHUB_EVENT_PATH'];
@@ -50,6 +55,7 @@ function createGroups(titles: Record<Phase, string>): {
   end(): void;
 } {
   let phase: Phase | undefined;
+  const logImportProgress = createImportProgressFilter();
   return {
     onEvent(event) {
       const next = nextPhase(phase, event.type);
@@ -58,10 +64,11 @@ function createGroups(titles: Record<Phase, string>): {
         core.startGroup(titles[next]);
         phase = next;
       }
+      if (!logImportProgress(event)) return;
       const line = describeEvent(event);
       if (line === undefined) return;
       if (line.level === 'warning') core.warning(line.text);
-      else if (line.level === 'info') core.info(line.text);
+      else if (line.level === 'info') info(line.text);
       else core.debug(line.text);
     },
     end() {
@@ -124,17 +131,27 @@ function commitState(report: Report): { state: 'success' | 'failure'; descriptio
 }
 
 /** The PR comment and the commit status, on pull requests with a github-token. Never fails the run. */
-async function reportToPullRequest(inputs: ActionInputs, ctx: RunContext, report: Report): Promise<void> {
+async function reportToPullRequest(
+  inputs: ActionInputs,
+  ctx: RunContext,
+  report: Report,
+  apiMs: number,
+): Promise<void> {
   const pr = ctx.pullRequest;
   if (pr === undefined || inputs.githubToken === undefined || (!inputs.comment && !inputs.commitStatus))
     return;
   if (report.outcome === 'skipped') {
-    core.info('Pull request from a fork: its GITHUB_TOKEN is read-only, so no PR comment or commit status.');
+    info('Pull request from a fork: its GITHUB_TOKEN is read-only, so no PR comment or commit status.');
     return;
   }
   const { getOctokit } = await import('@actions/github');
   const gh = await import('./github.js');
-  const octokit = getOctokit(inputs.githubToken);
+  // Each API call is bounded: a hung GitHub API must not hold the job (or a cancel) up.
+  const octokit = getOctokit(inputs.githubToken, {
+    request: {
+      fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(apiMs) }),
+    },
+  });
   const repo = gh.splitRepository(ctx.repository);
   if (inputs.comment) {
     try {
@@ -145,7 +162,7 @@ async function reportToPullRequest(inputs: ActionInputs, ctx: RunContext, report
         commentMarker(report.path),
         body,
       );
-      core.info(`${c.created ? 'Created' : 'Updated'} the PR comment ${c.id}`);
+      info(`${c.created ? 'Created' : 'Updated'} the PR comment ${c.id}`);
     } catch (err) {
       core.warning(gh.describeGithubError(err, 'comment'));
     }
@@ -160,17 +177,53 @@ async function reportToPullRequest(inputs: ActionInputs, ctx: RunContext, report
           ...(report.url === undefined ? {} : { targetUrl: report.url }),
         },
       );
-      core.info(`Set the commit status ipfs-pin on ${pr.headSha.slice(0, 7)}`);
+      info(`Set the commit status ipfs-pin on ${pr.headSha.slice(0, 7)}`);
     } catch (err) {
       core.warning(gh.describeGithubError(err, 'status'));
     }
   }
 }
 
-async function finish(inputs: ActionInputs, ctx: RunContext, report: Report): Promise<void> {
+async function finish(
+  inputs: ActionInputs,
+  ctx: RunContext,
+  report: Report,
+  signal?: AbortSignal,
+): Promise<void> {
   outputs(report);
   await writeSummary(report);
-  await reportToPullRequest(inputs, ctx, report);
+  // After a cancel the runner kills us within seconds: the GitHub calls get little time.
+  await reportToPullRequest(inputs, ctx, report, signal?.aborted === true ? CANCELLED_API_MS : API_MS);
+}
+
+/** Time for each GitHub API call (the comment, the status). */
+const API_MS = 30_000;
+const CANCELLED_API_MS = 3_000;
+
+/** Why the run stopped: the signal GitHub sent to cancel the job. */
+export class CancelledError extends Error {
+  readonly signalName: string;
+  constructor(signalName: string) {
+    super(`the job was cancelled (${signalName})`);
+    this.name = 'CancelledError';
+    this.signalName = signalName;
+  }
+}
+
+/** ABORTED, naming every pin the run leaves on the services (they are not deleted). */
+function cancelledFailure(signal: AbortSignal, services: ServiceRow[]): FailureInfo {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : 'the run was cancelled';
+  const left = services.filter((s) => s.requestid !== undefined);
+  const pins =
+    left.length === 0
+      ? 'No pin had been submitted yet.'
+      : `Pins left on the services (not deleted; they may still finish): ${left.map((s) => `${s.service} requestid ${s.requestid ?? ''} (${s.status})`).join('; ')}.`;
+  return {
+    code: 'ABORTED',
+    message: `${why[0]?.toUpperCase() ?? ''}${why.slice(1)}. ${pins}`,
+    hint: 'Re-run the job: it finds and reuses a pin of the same CID, or remove the pins with `ipfs-pin rm`.',
+  };
 }
 
 function baseReport(inputs: ActionInputs, ctx: RunContext, name: string): Report {
@@ -197,7 +250,13 @@ function withImport(report: Report, imported: ImportResult | undefined, gateway:
   };
 }
 
-async function computeOnly(lib: Library, inputs: ActionInputs, ctx: RunContext, name: string): Promise<void> {
+async function computeOnly(
+  lib: Library,
+  inputs: ActionInputs,
+  ctx: RunContext,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const groups = createGroups({ import: `Import ${inputs.path} (not pinning)`, pin: 'Pin', wait: 'Wait' });
   let imported: ImportResult;
   try {
@@ -206,6 +265,7 @@ async function computeOnly(lib: Library, inputs: ActionInputs, ctx: RunContext, 
       hidden: inputs.hidden,
       ignore: inputs.ignore,
       onProgress: (e) => groups.onEvent(e),
+      ...(signal === undefined ? {} : { signal }),
     });
   } finally {
     groups.end();
@@ -222,12 +282,18 @@ async function computeOnly(lib: Library, inputs: ActionInputs, ctx: RunContext, 
   });
 }
 
-async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: string): Promise<void> {
+async function pin(
+  lib: Library,
+  inputs: ActionInputs,
+  ctx: RunContext,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   let timeoutMs: number;
   if (inputs.timeoutMs === 'auto') {
     const tree = await measureTree(inputs.path);
     timeoutMs = scaleTimeoutMs(tree);
-    core.info(
+    info(
       `Waiting up to ${formatMs(timeoutMs)} for ${plural(tree.files, 'file')} (${formatBytes(tree.bytes)}); set \`timeout\` to change it`,
     );
   } else timeoutMs = inputs.timeoutMs;
@@ -255,6 +321,7 @@ async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: st
       policy: inputs.policy,
       replace: inputs.replace,
       nodeOptions: { ...inputs.node, ...(ctx.tempDir === undefined ? {} : { tempDir: ctx.tempDir }) },
+      ...(signal === undefined ? {} : { signal }),
       onProgress: (e) => {
         tracker.onEvent(e);
         groups.onEvent(e);
@@ -262,13 +329,19 @@ async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: st
     });
   } catch (err) {
     groups.end();
-    const failure = describeFailure(err);
+    const services = tracker.services();
+    const failure = signal?.aborted === true ? cancelledFailure(signal, services) : describeFailure(err);
     if (tracker.imported !== undefined) warnAboutContent(tracker.imported, inputs.path);
-    await finish(inputs, ctx, {
-      ...withImport(report, tracker.imported, inputs.gateway),
-      services: tracker.services(),
-      error: failure,
-    });
+    await finish(
+      inputs,
+      ctx,
+      {
+        ...withImport(report, tracker.imported, inputs.gateway),
+        services,
+        error: failure,
+      },
+      signal,
+    );
     throw new ReportedFailure(failure);
   }
   groups.end();
@@ -290,7 +363,7 @@ async function pin(lib: Library, inputs: ActionInputs, ctx: RunContext, name: st
       `${s.service}: ${s.error === undefined ? s.status : `${s.error.code}: ${s.error.message}`} (the policy ${String(inputs.policy)} was met without it)`,
     );
   }
-  core.info(`${done.outcome === 'pinned' ? 'Pinned' : 'Submitted'} ${result.cid}: ${done.url ?? ''}`);
+  info(`${done.outcome === 'pinned' ? 'Pinned' : 'Submitted'} ${result.cid}: ${done.url ?? ''}`);
   await finish(inputs, ctx, done);
 }
 
@@ -307,6 +380,7 @@ class ReportedFailure extends Error {
 export async function run(
   loadLibrary: () => Promise<Library>,
   env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
 ): Promise<void> {
   try {
     // Before anything else can print: a token must never reach the log unmasked.
@@ -321,7 +395,7 @@ export async function run(
 
     const hasToken = inputs.services.some((s) => s.token !== undefined);
     if (ctx.pullRequest?.fromFork === true && !hasToken) {
-      await computeOnly(lib, inputs, ctx, name);
+      await computeOnly(lib, inputs, ctx, name, signal);
       return;
     }
     if (inputs.services.length === 0) {
@@ -330,7 +404,7 @@ export async function run(
         'No pinning service: set `endpoint` and `token`, or `services` with one `<endpoint>|<token>` per line.',
       );
     }
-    await pin(lib, inputs, ctx, name);
+    await pin(lib, inputs, ctx, name, signal);
   } catch (err) {
     core.setFailed(failureText(err instanceof ReportedFailure ? err.info : describeFailure(err)));
   }

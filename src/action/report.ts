@@ -1,5 +1,5 @@
 import type { ServiceResult, ProfileName, SkippedEntry } from '../lib/index.js';
-import { escapeCell, formatBytes, formatMs, plural } from './format.js';
+import { escapeCell, formatBytes, formatMs, markdownText, plural } from './format.js';
 
 /**
  * Everything the summary, the PR comment and the outputs say about one run. Built from the
@@ -84,16 +84,28 @@ function code(text: string): string {
   return `<code>${escapeCell(text)}</code>`;
 }
 
+/** How much of what a service says goes into a comment or summary (the `pins` output has it all). */
+const MAX_DETAILS = 300;
+const MAX_MESSAGE = 500;
+const MAX_ID = 100;
+/** GitHub refuses comment bodies over 65,536 characters. */
+export const MAX_COMMENT_CHARS = 60_000;
+
 function servicesTable(report: Report): string[] {
   if (report.services.length === 0) return [];
   // The content's size is in the facts above: it is the same for every service.
   const lines = ['| Service | Status | Request ID | Time |', '| --- | --- | --- | --- |'];
   for (const s of report.services) {
-    const status = [s.status, s.reused === true ? '(existing pin)' : '', s.details ?? '', s.error?.code ?? '']
+    const status = [
+      markdownText(s.status, 64),
+      s.reused === true ? '(existing pin)' : '',
+      markdownText(s.details ?? '', MAX_DETAILS),
+      markdownText(s.error?.code ?? '', 64),
+    ]
       .filter((x) => x !== '')
       .join(' ');
     lines.push(
-      `| ${escapeCell(s.service)} | ${escapeCell(status)} | ${s.requestid === undefined ? '' : code(s.requestid)} | ${s.ms === undefined ? '' : formatMs(s.ms)} |`,
+      `| ${markdownText(s.service, 100)} | ${status} | ${s.requestid === undefined ? '' : `<code>${markdownText(s.requestid, MAX_ID)}</code>`} | ${s.ms === undefined ? '' : formatMs(s.ms)} |`,
     );
   }
   return ['', ...lines];
@@ -137,8 +149,8 @@ function errorBlock(report: Report): string[] {
   const e = report.error;
   return [
     '',
-    `> **${escapeCell(e.code)}:** ${escapeCell(e.message)}`,
-    ...(e.hint === undefined ? [] : ['>', `> ${escapeCell(e.hint)}`]),
+    `> **${markdownText(e.code, 64)}:** ${markdownText(e.message, MAX_MESSAGE)}`,
+    ...(e.hint === undefined ? [] : ['>', `> ${markdownText(e.hint, MAX_MESSAGE)}`]),
   ];
 }
 
@@ -176,5 +188,8 @@ export function renderComment(report: Report, options: { runUrl?: string } = {})
     `<sub>${report.sha === undefined ? '' : `Commit ${code(report.sha.slice(0, 7))}. `}${options.runUrl === undefined ? '' : `<a href="${escapeCell(options.runUrl)}">Workflow run</a>. `}Updated in place by ipfs-pin on every push.</sub>`,
     '',
   ];
-  return lines.join('\n');
+  const body = lines.join('\n');
+  return body.length <= MAX_COMMENT_CHARS
+    ? body
+    : `${body.slice(0, MAX_COMMENT_CHARS)}\n\n(cut to ${MAX_COMMENT_CHARS} characters: the job summary and the \`pins\` output have the rest)\n`;
 }

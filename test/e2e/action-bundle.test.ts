@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretForms } from '../../src/lib/index.js';
 import { startGithubApi } from '../support/github-api.js';
 import type { GithubApi } from '../support/github-api.js';
 import { startMockPsa } from '../support/mock-psa.js';
@@ -100,10 +101,14 @@ async function runAction(spec: RunSpec): Promise<ActionRun> {
   };
 }
 
-/** Every `::add-mask::` line comes before any other line, and nothing else shows the secrets. */
+/**
+ * Every `::add-mask::` line comes before any other line, every secret is masked in all its
+ * forms (secretForms) and nothing else, and nothing else shows the secrets.
+ */
 function expectMasked(run: ActionRun, secrets: string[]): void {
   const masks = run.lines.filter((l) => l.startsWith('::add-mask::'));
-  expect(masks.map((l) => l.slice('::add-mask::'.length)).sort()).toEqual([...secrets].sort());
+  const forms = new Set(secrets.flatMap((s) => [s, ...secretForms(s)]));
+  expect(new Set(masks.map((l) => l.slice('::add-mask::'.length)))).toEqual(forms);
   expect(run.lines.slice(0, masks.length)).toEqual(masks);
   const rest = [...run.lines.slice(masks.length), run.stderr, run.summary, JSON.stringify(run.outputs)].join(
     '\n',
@@ -369,10 +374,14 @@ describe('on a pull request', () => {
     expect(api.comments.find((c) => c.user.login === 'reviewer')?.body).toBe('Looks good to me');
 
     const calls = api.requests.map((r) => `${r.method} ${r.path}`);
+    // GET /user first: the comment is found by marker and author (the default token may
+    // not ask, so the author is github-actions[bot]).
     expect(calls).toEqual([
+      'GET /user',
       'GET /repos/acme/site/issues/7/comments',
       'POST /repos/acme/site/issues/7/comments',
       `POST /repos/acme/site/statuses/${HEAD_SHA}`,
+      'GET /user',
       'GET /repos/acme/site/issues/7/comments',
       `PATCH /repos/acme/site/issues/comments/${String(id)}`,
       `POST /repos/acme/site/statuses/${HEAD_SHA}`,
@@ -432,7 +441,9 @@ describe('on a busy pull request', () => {
         expect(run.code, run.stdout + run.stderr).toBe(0);
       }
       expect(api.comments).toHaveLength(121);
-      const pages = api.requests.filter((r) => r.method === 'GET').map((r) => r.query['page'] ?? '1');
+      const pages = api.requests
+        .filter((r) => r.method === 'GET' && r.path.endsWith('/comments'))
+        .map((r) => r.query['page'] ?? '1');
       expect(pages).toEqual(['1', '2', '1', '2']);
       expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
     } finally {

@@ -68,7 +68,16 @@ function send(
   res.end(text);
 }
 
-export async function startGithubApi(): Promise<GithubApi> {
+export interface GithubApiOptions {
+  /**
+   * The token's own user, as `GET /user` answers for a personal token; comments made through
+   * the API are theirs. Default: none, as for the default GITHUB_TOKEN (`GET /user` is 403 and
+   * comments are by github-actions[bot]).
+   */
+  viewer?: string;
+}
+
+export async function startGithubApi(options: GithubApiOptions = {}): Promise<GithubApi> {
   const requests: RecordedRequest[] = [];
   const comments: StoredComment[] = [];
   const statuses: StoredStatus[] = [];
@@ -129,6 +138,11 @@ export async function startGithubApi(): Promise<GithubApi> {
       return;
     }
 
+    if (url.pathname === '/user' && method === 'GET') {
+      if (options.viewer === undefined) send(res, 403, { message: 'Resource not accessible by integration' });
+      else send(res, 200, { login: options.viewer, type: 'User' });
+      return;
+    }
     let m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     if (m !== null) {
       const repository = m[1] ?? '';
@@ -154,7 +168,7 @@ export async function startGithubApi(): Promise<GithubApi> {
           send(res, 422, { message: 'body is required' });
           return;
         }
-        send(res, 201, view(addComment(repository, issue, text, 'github-actions[bot]')));
+        send(res, 201, view(addComment(repository, issue, text, options.viewer ?? 'github-actions[bot]')));
         return;
       }
     }

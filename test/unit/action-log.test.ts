@@ -155,3 +155,35 @@ describe('tracker', () => {
     ]);
   });
 });
+
+describe('the action log stays bounded and inert', () => {
+  it('logs import progress once per thousand files and at the end, not per file', async () => {
+    const { createImportProgressFilter } = await import('../../src/action/log.js');
+    const keep = createImportProgressFilter();
+    const kept: number[] = [];
+    for (let files = 1; files <= 20_000; files++) {
+      const event = {
+        type: 'unixfs:import:progress',
+        detail: { files, bytes: files, totalFiles: 20_000 },
+      } as const;
+      if (keep(event)) kept.push(files);
+      if (files === 20_000 && keep(event)) kept.push(-1);
+    }
+    expect(kept).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
+  });
+
+  it('makes no line that starts a workflow command', async () => {
+    const { commandSafe } = await import('../../src/action/log.js');
+    for (const text of [
+      '::warning::x',
+      '  ::stop-commands::t',
+      'ok\n::error::y',
+      'a\r::add-mask::z',
+      'b\u2028::set-output name=x::1',
+    ]) {
+      const out = commandSafe(text);
+      expect(out).not.toMatch(/[\r\n\u2028]/);
+      expect(out.split('\n').some((l) => l.trimStart().startsWith('::'))).toBe(false);
+    }
+  });
+});

@@ -21,8 +21,9 @@ import { DEFAULT_POLL_MAX_MS, DEFAULT_POLL_MIN_MS, DEFAULT_TIMEOUT_MS } from './
  *
  * Resolves with one result per service and `ok` telling whether the policy was met;
  * throws for wrong options, a failed import or node, and ABORTED when `signal` fires
- * (with the services' results in `data`). The deadline (`timeoutMs`) starts once the
- * import is done and covers submitting and waiting.
+ * (with the services' results in `data`). The deadline (`timeoutMs`) covers the whole
+ * job: the import, submitting and waiting (an import still running at the deadline fails
+ * with PIN_TIMEOUT before anything was submitted).
  */
 export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDirectoryResult> {
   const services = resolveServices(options.services ?? []);
@@ -60,8 +61,15 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
   // A missing path fails before a node starts (the import would find it, after the start-up).
   await statImportRoot(options.path);
+  const deadline = createDeadline(timeoutMs);
   const ownNode = options.node === undefined;
-  const node: IpfsNode = options.node ?? (await createNode(nodeOptions(options)));
+  let node: IpfsNode;
+  try {
+    node = options.node ?? (await createNode(nodeOptions(options)));
+  } catch (err) {
+    deadline.clear();
+    throw err;
+  }
   let keep = false;
   // A big import checks the tokens meanwhile, so a wrong one fails in seconds, not after it.
   const early = earlyAccessCheck(clients, services, required, signal);
@@ -72,14 +80,23 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
         ...(options.profile === undefined ? {} : { profile: options.profile }),
         ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
         ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
-        signal: early.signal,
+        signal: AbortSignal.any([early.signal, deadline.signal]),
         onProgress: (event) => {
           if (event.type === 'unixfs:walk:done' && isBigImport(event.detail)) early.start();
           onProgress?.(event);
         },
       });
     } catch (err) {
-      throw early.failure() ?? err;
+      const rejected = early.failure();
+      if (rejected !== undefined) throw rejected;
+      if (deadline.expired() && !isAborted(signal)) {
+        throw new IpfsPinError(
+          'PIN_TIMEOUT',
+          `The import of ${options.path} did not finish within the timeout (${timeoutMs} ms); nothing was submitted. Raise the timeout, or check that nothing under the path blocks reads.`,
+          { cause: err },
+        );
+      }
+      throw err;
     } finally {
       early.stop();
     }
@@ -88,7 +105,6 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     const name = truncateUtf8(options.name?.trim() || defaultPinName(options.path, cid), MAX_NAME_BYTES);
     const origins = node.origins();
 
-    const deadline = createDeadline(timeoutMs);
     // Aborted by us once the policy is decided (unless waitForAll), and by the caller.
     const stop = new AbortController();
     const jobSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
@@ -148,6 +164,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     }
     return result;
   } finally {
+    deadline.clear();
     // Only the node we made is ours to stop; it runs until every service finished.
     if (ownNode && !keep) await node.stop();
   }

@@ -2,8 +2,38 @@ import * as fs from 'node:fs';
 import { IpfsPinError, abortError } from '../errors.js';
 import { fsError } from './fs-errors.js';
 
+/**
+ * Opens a file the walk saw as a regular file, without ever blocking: something may have
+ * put a FIFO (or a device) at that path since, and a plain open() of a FIFO waits for a
+ * writer forever, out of reach of any signal or deadline. O_NONBLOCK changes nothing for a
+ * regular file; fstat then refuses anything else with IMPORT_FAILED.
+ */
+function openRegular(path: string, done: (err: Error | null, fd: number) => void): void {
+  const flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+  fs.open(path, flags, (openErr, fd) => {
+    if (openErr) {
+      done(fsError(openErr, path, 'open the file'), -1);
+      return;
+    }
+    fs.fstat(fd, (statErr, stat) => {
+      if (statErr || !stat.isFile()) {
+        fs.close(fd, () =>
+          done(
+            statErr
+              ? fsError(statErr, path, 'open the file')
+              : changed(path, 'became a special file (a FIFO, socket or device)'),
+            -1,
+          ),
+        );
+        return;
+      }
+      done(null, fd);
+    });
+  });
+}
+
 const open = (path: string): Promise<number> =>
-  new Promise((resolve, reject) => fs.open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+  new Promise((resolve, reject) => openRegular(path, (err, fd) => (err ? reject(err) : resolve(fd))));
 const read = (
   fd: number,
   buffer: Buffer,
@@ -37,12 +67,7 @@ export async function* readFileChunks(
   signal?: AbortSignal,
   take: (size: number) => Buffer = Buffer.allocUnsafe,
 ): AsyncGenerator<Uint8Array> {
-  let fd: number;
-  try {
-    fd = await open(path);
-  } catch (err) {
-    throw fsError(err, path, 'open the file');
-  }
+  const fd = await open(path);
 
   const readPiece = async (position: number): Promise<Piece> => {
     const left = size - position;
@@ -110,9 +135,9 @@ export function readWholeFile(
   take: (size: number) => Buffer = Buffer.allocUnsafe,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    fs.open(path, 'r', (openErr, fd) => {
+    openRegular(path, (openErr, fd) => {
       if (openErr) {
-        reject(fsError(openErr, path, 'open the file'));
+        reject(openErr);
         return;
       }
       const want = size + 1;
