@@ -3,103 +3,27 @@
  * GITHUB_* files and an event payload, against real pinning services on loopback and a local
  * stand-in for the GitHub API. check-dist keeps dist/ in step with src/.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretForms } from '../../src/lib/index.js';
 import { startGithubApi } from '../support/github-api.js';
+import { MERGE_SHA, runAction as runActionIn } from '../support/run-action.js';
+import type { ActionRun, RunSpec } from '../support/run-action.js';
 import type { GithubApi } from '../support/github-api.js';
 import { startMockPsa } from '../support/mock-psa.js';
 import type { MockPsa } from '../support/mock-psa.js';
-import { peerBinary, repoRoot } from '../support/peers.js';
+import { peerBinary } from '../support/peers.js';
 import { startPsaServer } from '../support/psa-server.js';
 import type { PsaServer } from '../support/psa-server.js';
 
-const bundle = join(repoRoot, 'dist', 'index.js');
 const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
-const MERGE_SHA = '0123456789abcdef0123456789abcdef01234567';
-
-interface ActionRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-interface RunSpec {
-  inputs: Record<string, string>;
-  event?: { name: string; payload: unknown };
-  githubApi?: string;
-}
-
-/** `name<<delimiter`, value lines, `delimiter`: the format @actions/core writes to GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (m === null) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
-    out[m[1] ?? ''] = value.join('\n');
-  }
-  return out;
-}
 
 let work: string;
-
-async function runAction(spec: RunSpec): Promise<ActionRun> {
-  const dir = await mkdtemp(join(work, 'run-'));
-  const files = {
-    output: join(dir, 'output'),
-    summary: join(dir, 'summary'),
-    event: join(dir, 'event.json'),
-  };
-  await writeFile(files.output, '');
-  await writeFile(files.summary, '');
-  await writeFile(files.event, JSON.stringify(spec.event?.payload ?? {}));
-  await mkdir(join(dir, 'temp'));
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: dir,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_EVENT_NAME: spec.event?.name ?? 'push',
-    GITHUB_REPOSITORY: 'acme/site',
-    GITHUB_SHA: MERGE_SHA,
-    GITHUB_REF: spec.event?.name === 'pull_request' ? 'refs/pull/7/merge' : 'refs/heads/main',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: spec.githubApi ?? 'http://127.0.0.1:9',
-    RUNNER_TEMP: join(dir, 'temp'),
-  };
-  // As the runner does: INPUT_<name upper-cased, spaces to _>, hyphens kept.
-  for (const [name, value] of Object.entries(spec.inputs))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [bundle], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
-    code,
-    stdout,
-    stderr,
-    lines: stdout.split(/\r?\n/).filter((l) => l !== ''),
-    outputs: parseOutputs(await readFile(files.output, 'utf8')),
-    summary: await readFile(files.summary, 'utf8'),
-  };
-}
+const runAction = (spec: RunSpec): Promise<ActionRun> => runActionIn(work, spec);
 
 /**
  * Every `::add-mask::` line comes before any other line, every secret is masked in all its
