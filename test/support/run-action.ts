@@ -97,7 +97,8 @@ export async function runAction(work: string, spec: RunSpec): Promise<ActionRun>
   let stderr = '';
   let peakRssMiB = 0;
   const sampler = setInterval(() => {
-    if (child.pid !== undefined) void peakRss(child.pid).then((mib) => (peakRssMiB = Math.max(peakRssMiB, mib)));
+    if (child.pid !== undefined)
+      void peakRss(child.pid).then((mib) => (peakRssMiB = Math.max(peakRssMiB, mib)));
   }, 50);
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
