@@ -17,7 +17,8 @@ export const ERROR_CODES = {
     'The service answered something that is not the Pinning Service API: check the endpoint URL.',
   PSA_NETWORK: 'The service could not be reached: check the URL, DNS and that the service is up.',
   PSA_TIMEOUT: 'A request to the service did not finish before its deadline.',
-  PSA_REQUEST_FAILED: 'The service rejected the request: its reason says what.',
+  PSA_REQUEST_FAILED:
+    'The service rejected the request, or redirected it to another origin (not followed): the message says which.',
   IMPORT_NOT_FOUND: 'The path to import does not exist: check the path (relative to the working directory).',
   IMPORT_PERMISSION: 'A file or directory could not be read: fix its permissions or ignore it.',
   IMPORT_INVALID_NAME:
