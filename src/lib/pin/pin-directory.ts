@@ -7,6 +7,7 @@ import type { IpfsNode, NodeOptions } from '../node/types.js';
 import { createPinningClient } from '../psa/client.js';
 import type { PinningClient } from '../psa/types.js';
 import { createDeadline } from './deadline.js';
+import { checkCarPath } from '../unixfs/car-file.js';
 import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
 import { policyState, requiredPins } from './policy.js';
 import { pinOnService, policyStop } from './service-flow.js';
@@ -61,6 +62,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
   // A missing path fails before a node starts (the import would find it, after the start-up).
   await statImportRoot(options.path);
+  if (options.car !== undefined) await checkCarPath(options.car);
   const deadline = createDeadline(timeoutMs);
   const ownNode = options.node === undefined;
   let node: IpfsNode;
@@ -80,6 +82,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
         ...(options.profile === undefined ? {} : { profile: options.profile }),
         ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
         ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
+        ...(options.car === undefined ? {} : { car: options.car }),
         signal: AbortSignal.any([early.signal, deadline.signal]),
         onProgress: (event) => {
           if (event.type === 'unixfs:walk:done' && isBigImport(event.detail)) early.start();

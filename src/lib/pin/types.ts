@@ -44,6 +44,8 @@ export type PinFlowProgressEvent =
 export interface PinDirectoryOptions extends CallOptions<PinFlowProgressEvent> {
   path: string;
   services: ServiceConfig[];
+  /** Also write the DAG as a CARv1 file here while importing (see ImportOptions.car). */
+  car?: string;
   name?: string;
   meta?: Record<string, string>;
   profile?: ProfileName;

@@ -1,5 +1,6 @@
 import { abortError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
+import { checkCarPath, createCarFile, teeSink } from './car-file.js';
 import { buildDag } from './dag.js';
 import { DEFAULT_PROFILE, resolveProfile } from './profiles.js';
 import { hashOnlySink } from './sink.js';
@@ -16,6 +17,8 @@ import type { ImportOptions, ImportResult, SkippedEntry } from './types.js';
 export async function importDirectory(path: string, options: ImportOptions = {}): Promise<ImportResult> {
   const params = resolveProfile(options.profile, options.overrides);
   if (options.signal?.aborted) throw abortError(options.signal, 'The import');
+  // A CAR that cannot be written fails before the walk, not after the whole import.
+  if (options.car !== undefined) await checkCarPath(options.car);
   const walked = await walk(path, {
     ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
     ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
@@ -45,19 +48,29 @@ async function importWalked(
 ): Promise<ImportResult> {
   const totals = countTree(root);
   options.onProgress?.(new CustomProgressEvent('unixfs:walk:done', { ...totals }));
-  const link = await buildDag(root, {
-    params,
-    sink: options.blockstore ?? hashOnlySink,
-    totals,
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const base = options.blockstore ?? hashOnlySink;
+  const car = options.car === undefined ? undefined : await createCarFile(options.car, params.cidVersion);
+  let link;
+  try {
+    link = await buildDag(root, {
+      params,
+      sink: car === undefined ? base : teeSink(base, car),
+      totals,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    await car?.finish(link.cid);
+  } catch (err) {
+    await car?.abort();
+    throw err;
+  }
   const result: ImportResult = {
     cid: link.cid,
     profile: options.profile ?? DEFAULT_PROFILE,
     ...totals,
     skipped,
+    ...(car === undefined ? {} : { car: car.path }),
   };
   options.onProgress?.(new CustomProgressEvent('unixfs:import:done', result));
   return result;

@@ -37,6 +37,11 @@ export interface ImportOptions extends CallOptions<ImportProgressEvent> {
   overrides?: ProfileOverrides;
   /** Small files (one chunk or less) imported at once; bigger ones go 4 at a time. Default 32. */
   concurrency?: number;
+  /**
+   * Also write the DAG as a CARv1 file here (root = the CID), streamed as the blocks are
+   * made. Its directory must exist (INVALID_INPUT, before anything is read, otherwise).
+   */
+  car?: string;
 }
 
 export interface ProfileOverrides {
@@ -69,4 +74,6 @@ export interface ImportResult {
   /** File content bytes imported. */
   bytes: number;
   skipped: SkippedEntry[];
+  /** The CAR file written (absolute path), when `car` was given. */
+  car?: string;
 }
