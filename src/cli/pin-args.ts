@@ -16,7 +16,8 @@ Service API), serves the data until the services report pinned, prints the CID.
   --profile P            unixfs-v1-2025 (default) | kubo-cidv1 | unixfs-v0-2015
   --hidden               include dot-files (.well-known/...); default: skipped and listed
   --ignore PAT           gitignore-style pattern to leave out (repeat)
-  --timeout D            deadline for submitting and waiting, e.g. 90s, 10m (default 10m)
+  --car FILE             also write the DAG as a CARv1 file (root = the CID) while importing
+  --timeout D            deadline for the whole job (import, submit, wait), e.g. 90s, 10m (default 10m)
   --no-wait              submit and exit at once (the data must then be available elsewhere)
   --policy P             all (default) | any | N: how many services must pin
   --wait-all             keep serving every service until it finishes, even once the policy is decided
@@ -56,6 +57,7 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
         profile: { type: 'string' },
         hidden: { type: 'boolean' },
         ignore: { type: 'string', multiple: true },
+        car: { type: 'string' },
         timeout: { type: 'string' },
         wait: { type: 'boolean' },
         policy: { type: 'string' },
@@ -106,6 +108,7 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
   }
   if (values.hidden !== undefined) options.hidden = values.hidden;
   if (values.ignore !== undefined) options.ignore = values.ignore;
+  if (values.car !== undefined) options.car = values.car;
   if (values.timeout !== undefined) {
     options.timeoutMs = parseDuration(values.timeout);
     if (options.timeoutMs <= 0) throw usage('--timeout must be above 0');

@@ -51,6 +51,7 @@ export function resultJson(result: PinDirectoryResult): Record<string, unknown> 
       symlinks: i.symlinks,
       bytes: i.bytes,
       skipped: i.skipped,
+      ...(i.car === undefined ? {} : { car: i.car }),
     },
     services: result.services.map(serviceJson),
     served: result.served,

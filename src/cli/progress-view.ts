@@ -94,6 +94,7 @@ export function createProgressView(
         line(
           `imported ${plural(d.files, 'file')}, ${plural(d.directories, 'directory', 'directories')}, ${formatBytes(d.bytes)} (${d.profile}): ${d.cid.toString()}`,
         );
+        if (d.car !== undefined) line(`wrote the CAR ${d.car}`);
         const hidden = d.skipped.filter((s) => s.reason === 'hidden');
         if (hidden.length > 0) {
           const names = hidden

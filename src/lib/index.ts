@@ -50,6 +50,11 @@ export type {
   MemoryEntry,
 } from './unixfs/index.js';
 export {
+  removePins,
+  verifyCid,
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  gatewayUrl,
+  checkGatewayTemplate,
   pinDirectory,
   waitForPinned,
   parseDuration,
@@ -62,6 +67,13 @@ export {
   DEFAULT_MIN_INTERVAL_MS,
 } from './pin/index.js';
 export type {
+  RemovePinsOptions,
+  RemovePinsResult,
+  RemoveServiceResult,
+  RemoveProgressEvent,
+  VerifyOptions,
+  VerifyResult,
+  VerifyProgressEvent,
   PinDirectoryOptions,
   PinDirectoryResult,
   ServiceResult,

@@ -23,7 +23,7 @@ export type Reply =
   | {
       status: number;
       headers?: Record<string, string>;
-      /** A string is sent as is; anything else as JSON. */
+      /** A string or bytes are sent as they are; anything else as JSON. */
       body?: unknown;
       /** Wait before the status line. */
       delayMs?: number;
@@ -129,7 +129,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     const body =
       reply.body === undefined
         ? ''
-        : typeof reply.body === 'string'
+        : typeof reply.body === 'string' || reply.body instanceof Uint8Array
           ? reply.body
           : JSON.stringify(reply.body);
     const headers: Record<string, string> = { ...reply.headers };

@@ -5,7 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import { printError } from '../print-error.js';
 import type { Command, CommandIo } from '../command.js';
 
-const USAGE = `usage: ipfs-pin cid <path> [--profile P] [--hidden] [--ignore PATTERN]... [--json]
+const USAGE = `usage: ipfs-pin cid <path> [--profile P] [--hidden] [--ignore PATTERN]... [--car FILE] [--json]
 
 Prints the CID that <path> (a directory or a single file) gets when added, the same
 as kubo's \`ipfs add -r\` with that profile. No node, no network: nothing is stored.
@@ -13,6 +13,7 @@ as kubo's \`ipfs add -r\` with that profile. No node, no network: nothing is sto
   --profile P        ${Object.keys(PROFILES).join(' | ')} (default ${DEFAULT_PROFILE})
   --hidden           include dot-files and dot-directories (.well-known/...), as kubo --hidden
   --ignore PATTERN   skip what matches this gitignore-style pattern (repeatable)
+  --car FILE         also write the DAG as a CARv1 file (root = the CID): upload it anywhere
   --json             print a JSON report: cid, profile, counts, skipped entries
   --debug            show stacks on errors`;
 
@@ -26,6 +27,7 @@ export const cidCommand: Command = {
           profile: { type: 'string' },
           hidden: { type: 'boolean' },
           ignore: { type: 'string', multiple: true },
+          car: { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -52,9 +54,11 @@ export const cidCommand: Command = {
         ...(values.profile === undefined ? {} : { profile: values.profile }),
         hidden: values.hidden === true,
         ...(values.ignore === undefined ? {} : { ignore: values.ignore }),
+        ...(values.car === undefined ? {} : { car: values.car }),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       warnSkipped(io, result);
+      if (result.car !== undefined) io.stderr.write(`ipfs-pin cid: wrote ${result.car}\n`);
       io.stdout.write(
         values.json === true ? `${JSON.stringify(report(result), null, 2)}\n` : `${result.cid.toString()}\n`,
       );

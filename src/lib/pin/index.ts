@@ -1,4 +1,14 @@
 export { pinDirectory } from './pin-directory.js';
+export { removePins } from './remove-pins.js';
+export type {
+  RemovePinsOptions,
+  RemovePinsResult,
+  RemoveServiceResult,
+  RemoveProgressEvent,
+} from './remove-pins.js';
+export { verifyCid, DEFAULT_VERIFY_TIMEOUT_MS } from './verify.js';
+export type { VerifyOptions, VerifyResult, VerifyProgressEvent } from './verify.js';
+export { gatewayUrl, checkGatewayTemplate } from './gateway.js';
 export {
   waitForPinned,
   DEFAULT_TIMEOUT_MS,

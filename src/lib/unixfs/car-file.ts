@@ -29,15 +29,23 @@ export interface CarFile extends BlockSink {
 
 /** The absolute path, or INVALID_INPUT when its directory does not exist (checked before importing). */
 export async function checkCarPath(path: string): Promise<string> {
-  if (typeof path !== 'string' || path.trim() === '') throw new IpfsPinError('INVALID_INPUT', 'car: give a file path for the CAR file');
+  if (typeof path !== 'string' || path.trim() === '')
+    throw new IpfsPinError('INVALID_INPUT', 'car: give a file path for the CAR file');
   const abs = resolve(path);
   const dir = dirname(abs);
   const s = await stat(dir).catch(() => undefined);
   if (s === undefined || !s.isDirectory()) {
-    throw new IpfsPinError('INVALID_INPUT', `car: the directory ${dir} does not exist: create it first (mkdir -p), or write the CAR somewhere else`);
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `car: the directory ${dir} does not exist: create it first (mkdir -p), or write the CAR somewhere else`,
+    );
   }
   const target = await stat(abs).catch(() => undefined);
-  if (target?.isDirectory() === true) throw new IpfsPinError('INVALID_INPUT', `car: ${abs} is a directory: give a file path such as ${abs}/site.car`);
+  if (target?.isDirectory() === true)
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `car: ${abs} is a directory: give a file path such as ${abs}/site.car`,
+    );
   return abs;
 }
 
@@ -94,7 +102,10 @@ export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<Ca
       if (failure !== undefined) throw carError(abs, failure);
       const header = await headerFor(root);
       if (header.byteLength !== placeholder.byteLength) {
-        throw new IpfsPinError('IMPORT_FAILED', `car: the root ${root.toString()} does not fit the header written for a CIDv${cidVersion}`);
+        throw new IpfsPinError(
+          'IMPORT_FAILED',
+          `car: the root ${root.toString()} does not fit the header written for a CIDv${cidVersion}`,
+        );
       }
       const fd = await open(abs, 'r+');
       try {
@@ -112,7 +123,9 @@ export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<Ca
 }
 
 function carError(path: string, cause: Error): IpfsPinError {
-  return new IpfsPinError('IMPORT_FAILED', `Writing the CAR file ${path} failed: ${cause.message}`, { cause });
+  return new IpfsPinError('IMPORT_FAILED', `Writing the CAR file ${path} failed: ${cause.message}`, {
+    cause,
+  });
 }
 
 /** Both sinks get every block: the importer's own, and the CAR file. */
