@@ -63,7 +63,7 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
   const doFetch = options.fetch ?? globalThis.fetch;
   const url = carUrl(gatewayUrl(options.gateway, root.toString()));
   let attempt = 0;
-  let last = '';
+  let last: string;
   for (;;) {
     attempt++;
     if (options.signal?.aborted === true) throw abortError(options.signal, 'Verifying');
