@@ -10,6 +10,20 @@ export interface RunContext {
   /** Parent directory for temp files (RUNNER_TEMP). */
   tempDir?: string;
   pullRequest?: PullRequestInfo;
+  /**
+   * A `workflow_run` event for a pull request run whose payload does not name the PR (runs
+   * from forks have `pull_requests: []`): what the PR is looked up by, through the API.
+   */
+  pullRequestLookup?: PullRequestLookup;
+}
+
+export interface PullRequestLookup {
+  headSha: string;
+  /** The head repository's owner and branch (`owner:branch` in the pulls API). */
+  headOwner?: string;
+  headBranch?: string;
+  /** The head lives in another repository. */
+  fromFork: boolean;
 }
 
 export interface PullRequestInfo {
@@ -21,6 +35,8 @@ export interface PullRequestInfo {
 }
 
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** A `workflow_run` triggered by one of these is about a pull request. */
+const PR_RUN_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
@@ -52,6 +68,29 @@ export function readContext(env: Record<string, string | undefined>, payload: un
       headSha: str(head?.['sha']) ?? ctx.sha,
       fromFork: headRepo !== undefined && headRepo !== baseRepo,
     };
+  }
+  const run = record(record(payload)?.['workflow_run']);
+  if (ctx.eventName === 'workflow_run' && run !== undefined && PR_RUN_EVENTS.has(str(run['event']) ?? '')) {
+    const headSha = str(run['head_sha']) ?? '';
+    const headRepo = record(run['head_repository']);
+    const headRepoName = str(headRepo?.['full_name']);
+    const baseRepoName = str(record(run['repository'])?.['full_name']) ?? ctx.repository;
+    const fromFork = headRepoName !== undefined && headRepoName !== baseRepoName;
+    // Listed only when the head is in this repository; a fork's run lists none.
+    const listed = Array.isArray(run['pull_requests']) ? run['pull_requests'].map(record) : [];
+    const pr = listed.find((p) => typeof p?.['number'] === 'number');
+    if (pr !== undefined && headSha !== '') {
+      ctx.pullRequest = { number: pr['number'] as number, headSha, fromFork };
+    } else if (headSha !== '') {
+      const owner = str(record(headRepo?.['owner'])?.['login']);
+      const branch = str(run['head_branch']);
+      ctx.pullRequestLookup = {
+        headSha,
+        fromFork,
+        ...(owner === undefined ? {} : { headOwner: owner }),
+        ...(branch === undefined ? {} : { headBranch: branch }),
+      };
+    }
   }
   return ctx;
 }

@@ -42,20 +42,4 @@ export function scaleTimeoutMs(tree: { bytes: number; files: number }): number {
   return Math.min(TIMEOUT_CAP_MS, Math.ceil(ms));
 }
 
-/**
- * The gateway link for a CID. A `{cid}` in the host gets the CIDv1 in base32 (subdomains are
- * case-insensitive, so a CIDv0 cannot go there); a `{cid}` in the path gets the CID as is.
- */
-export function gatewayUrl(template: string, cid: string): string {
-  const scheme = template.indexOf('://');
-  const hostEnd = template.indexOf('/', scheme + 3);
-  const host = hostEnd < 0 ? template : template.slice(0, hostEnd);
-  if (!host.includes('{cid}')) return template.replaceAll('{cid}', cid);
-  let v1 = cid;
-  try {
-    v1 = CID.parse(cid).toV1().toString();
-  } catch {
-    // Not a CID we can parse: keep it as given.
-  }
-  return host.replaceAll('{cid}', v1) + (hostEnd < 0 ? '' : template.slice(hostEnd).replaceAll('{cid}', v1));
-}
+export { gatewayUrl } from '../lib/index.js';

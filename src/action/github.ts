@@ -39,7 +39,8 @@ export async function upsertComment(
   target: Repo & { issueNumber: number },
   marker: string,
   body: string,
-): Promise<{ id: number; created: boolean }> {
+  options: { create?: boolean } = {},
+): Promise<{ id: number; created: boolean } | undefined> {
   const { owner, repo, issueNumber } = target;
   const author = await commentAuthor(octokit);
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -53,6 +54,7 @@ export async function upsertComment(
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
     return { id: existing.id, created: false };
   }
+  if (options.create === false) return undefined;
   const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
   return { id: data.id, created: true };
 }
@@ -90,4 +92,28 @@ export function describeGithubError(err: unknown, what: 'comment' | 'status'): s
     return `Could not write the ${what === 'comment' ? 'PR comment' : 'commit status'} (HTTP ${String(status)}): give the job \`permissions: ${permission}\`, or set \`${what === 'comment' ? 'comment' : 'commit-status'}: false\`.`;
   }
   return `Could not write the ${what === 'comment' ? 'PR comment' : 'commit status'}: ${message}`;
+}
+
+/**
+ * The open pull request a `workflow_run` was for, when its payload does not say (fork PRs):
+ * by the head repository's owner and branch, then by the head commit. Undefined when
+ * neither finds one whose head is that commit.
+ */
+export async function findPullRequest(
+  octokit: Octokit,
+  target: Repo,
+  lookup: { headSha: string; headOwner?: string; headBranch?: string },
+): Promise<number | undefined> {
+  if (lookup.headOwner !== undefined && lookup.headBranch !== undefined) {
+    const { data } = await octokit.rest.pulls.list({
+      ...target,
+      head: `${lookup.headOwner}:${lookup.headBranch}`,
+      state: 'open',
+      per_page: 100,
+    });
+    const pr = data.find((p) => p.head.sha === lookup.headSha) ?? data[0];
+    if (pr !== undefined) return pr.number;
+  }
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...target, commit_sha: lookup.headSha });
+  return data.find((p) => p.head.sha === lookup.headSha)?.number ?? data[0]?.number;
 }

@@ -1,7 +1,9 @@
 import {
   DEFAULT_PROFILE,
+  DEFAULT_VERIFY_TIMEOUT_MS,
   IpfsPinError,
   PROFILES,
+  checkGatewayTemplate,
   isProfileName,
   parseDuration,
   parseMeta,
@@ -21,7 +23,15 @@ export interface NodeChoice {
 }
 
 export interface ActionInputs {
+  /** '' only with `cleanup: true`, which imports nothing. */
   path: string;
+  /** Remove every pin named `name` instead of pinning. */
+  cleanup: boolean;
+  /** Also write the DAG as a CARv1 file here (as given; the output is absolute). */
+  car?: string;
+  /** After pinned, fetch the CID from `gateway` as a trustless CAR and check it. */
+  verify: boolean;
+  verifyTimeoutMs: number;
   services: ServiceConfig[];
   /** undefined: the default name from the event (see `defaultName`). */
   name?: string;
@@ -178,6 +188,7 @@ export function parseGateway(raw: string): string {
   if (!isHttpUrl(t.replaceAll('{cid}', 'cid'))) {
     throw invalid(`Input \`gateway\` must be an http(s) URL, with {cid} where the CID goes, got '${t}'.`);
   }
+  forInput('gateway', () => checkGatewayTemplate(t, 'the gateway'));
   return t.includes('{cid}') ? t : `${t.replace(/\/+$/, '')}/ipfs/{cid}/`;
 }
 
@@ -209,14 +220,24 @@ export function collectSecrets(read: InputReader): string[] {
 }
 
 export function parseInputs(read: InputReader): ActionInputs {
+  const cleanup = parseBoolean('cleanup', read('cleanup'), false);
   const path = read('path').trim();
-  if (path === '') throw invalid('Input `path` is required: the build directory to pin, e.g. `path: dist`.');
+  if (path === '' && !cleanup)
+    throw invalid('Input `path` is required: the build directory to pin, e.g. `path: dist` (only `cleanup: true` goes without).');
+  const car = read('car').trim();
+  const verifyTimeout = read('verify-timeout').trim();
+  const verifyTimeoutMs = verifyTimeout === '' ? DEFAULT_VERIFY_TIMEOUT_MS : forInput('verify-timeout', () => parseDuration(verifyTimeout));
+  if (verifyTimeoutMs <= 0) throw invalid(`Input \`verify-timeout\` must be more than zero, got '${verifyTimeout}'.`);
   const name = read('name').trim();
   if (Buffer.byteLength(name) > 255)
     throw invalid('Input `name` must be at most 255 bytes (a Pinning Service API limit).');
   const githubToken = read('github-token').trim();
   return {
     path,
+    cleanup,
+    ...(car === '' ? {} : { car }),
+    verify: parseBoolean('verify', read('verify'), false),
+    verifyTimeoutMs,
     services: parseServices(read('endpoint'), read('token'), read('services')),
     ...(name === '' ? {} : { name }),
     profile: parseProfile(read('profile')),

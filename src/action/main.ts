@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { IpfsPinError, secretForms } from '../lib/index.js';
 import type {
+  RemovePinsOptions,
+  RemovePinsResult,
+  VerifyOptions,
+  VerifyResult,
   PinDirectoryOptions,
   PinDirectoryResult,
   PinFlowProgressEvent,
@@ -27,6 +31,8 @@ import { measureTree } from './tree.js';
 export interface Library {
   pinDirectory(options: PinDirectoryOptions): Promise<PinDirectoryResult>;
   importDirectory(path: string, options?: ImportOptions): Promise<ImportResult>;
+  removePins(options: RemovePinsOptions): Promise<RemovePinsResult>;
+  verifyCid(cid: string, options: VerifyOptions): Promise<VerifyResult>;
 }
 
 const MAX_SKIPPED_NAMED = 10;
@@ -122,6 +128,8 @@ function commitState(report: Report): { state: 'success' | 'failure'; descriptio
       };
     case 'skipped':
       return { state: 'success', description: `Not pinned (no token): ${report.cid ?? ''}` };
+    case 'removed':
+      return { state: 'success', description: `Removed ${plural(report.removed ?? 0, 'pin')} named ${report.name}` };
     case 'failed':
       return {
         state: 'failure',
@@ -140,10 +148,11 @@ async function reportToPullRequest(
   const pr = ctx.pullRequest;
   if (pr === undefined || inputs.githubToken === undefined || (!inputs.comment && !inputs.commitStatus))
     return;
-  if (report.outcome === 'skipped') {
+  if (report.outcome === 'skipped' && ctx.eventName !== 'workflow_run') {
     info('Pull request from a fork: its GITHUB_TOKEN is read-only, so no PR comment or commit status.');
     return;
   }
+  const removal = report.outcome === 'removed' || report.removed !== undefined;
   const { getOctokit } = await import('@actions/github');
   const gh = await import('./github.js');
   // Each API call is bounded: a hung GitHub API must not hold the job (or a cancel) up.
@@ -161,13 +170,15 @@ async function reportToPullRequest(
         { ...repo, issueNumber: pr.number },
         commentMarker(report.path),
         body,
+        { create: !removal },
       );
-      info(`${c.created ? 'Created' : 'Updated'} the PR comment ${c.id}`);
+      if (c === undefined) info('No ipfs-pin comment on this pull request to update');
+      else info(`${c.created ? 'Created' : 'Updated'} the PR comment ${c.id}`);
     } catch (err) {
       core.warning(gh.describeGithubError(err, 'comment'));
     }
   }
-  if (inputs.commitStatus) {
+  if (inputs.commitStatus && !removal) {
     try {
       await gh.postCommitStatus(
         octokit,
@@ -247,6 +258,7 @@ function withImport(report: Report, imported: ImportResult | undefined, gateway:
     url: gatewayUrl(gateway, cid),
     tree: { files: imported.files, directories: imported.directories, bytes: imported.bytes },
     skipped: imported.skipped,
+    ...(imported.car === undefined ? {} : { carPath: imported.car }),
   };
 }
 
@@ -264,6 +276,7 @@ async function computeOnly(
       profile: inputs.profile,
       hidden: inputs.hidden,
       ignore: inputs.ignore,
+      ...(inputs.car === undefined ? {} : { car: inputs.car }),
       onProgress: (e) => groups.onEvent(e),
       ...(signal === undefined ? {} : { signal }),
     });
@@ -321,6 +334,7 @@ async function pin(
       policy: inputs.policy,
       replace: inputs.replace,
       nodeOptions: { ...inputs.node, ...(ctx.tempDir === undefined ? {} : { tempDir: ctx.tempDir }) },
+      ...(inputs.car === undefined ? {} : { car: inputs.car }),
       ...(signal === undefined ? {} : { signal }),
       onProgress: (e) => {
         tracker.onEvent(e);
@@ -364,7 +378,133 @@ async function pin(
     );
   }
   info(`${done.outcome === 'pinned' ? 'Pinned' : 'Submitted'} ${result.cid}: ${done.url ?? ''}`);
+  if (inputs.verify) {
+    const verified = await verifyLink(lib, inputs, result.cid, signal);
+    if (verified.error !== undefined) {
+      const failed: Report = { ...done, outcome: 'failed', verified: false, error: verified.error };
+      await finish(inputs, ctx, failed, signal);
+      throw new ReportedFailure(verified.error);
+    }
+    done.verified = true;
+  }
   await finish(inputs, ctx, done);
+}
+
+/** Fetches the pinned CID from the gateway as a trustless CAR and checks it block by block. */
+async function verifyLink(
+  lib: Library,
+  inputs: ActionInputs,
+  cid: string,
+  signal: AbortSignal | undefined,
+): Promise<{ error?: FailureInfo }> {
+  core.startGroup(`Verify ${gatewayUrl(inputs.gateway, cid)}`);
+  try {
+    const r = await lib.verifyCid(cid, {
+      gateway: inputs.gateway,
+      timeoutMs: inputs.verifyTimeoutMs,
+      ...(signal === undefined ? {} : { signal }),
+      onProgress: (e) => {
+        if (e.type === 'verify:attempt:failed')
+          info(`Attempt ${e.detail.attempt}: ${e.detail.reason}; again in ${formatMs(e.detail.retryInMs)}`);
+      },
+    });
+    info(`Verified: the gateway served all ${plural(r.blocks, 'block')} (${formatBytes(r.bytes)}), each matching its CID, in ${formatMs(r.ms)}`);
+    return {};
+  } catch (err) {
+    return { error: describeFailure(err) };
+  } finally {
+    core.endGroup();
+  }
+}
+
+/**
+ * `cleanup: true`: removes every pin named `name` (by default the event's, such as the PR's
+ * `<owner>/<repo>#pr-<n>` when it closes) on every service, with no import and no node.
+ * On a PR the ipfs-pin comment says the preview was removed; no commit status is set.
+ */
+async function cleanup(lib: Library, inputs: ActionInputs, ctx: RunContext, signal: AbortSignal | undefined): Promise<void> {
+  const name = inputs.name ?? (ctx.pullRequest === undefined ? undefined : defaultName(ctx));
+  if (name === undefined) {
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `\`cleanup: true\` needs the name of the pins to remove: set \`name\`, or run it on a pull_request event (or a workflow_run of one), whose default name is <owner>/<repo>#pr-<number>. This ${ctx.eventName || 'event'} gives none.`,
+    );
+  }
+  if (inputs.services.length === 0) {
+    throw new IpfsPinError('INVALID_INPUT', 'No pinning service to clean up: set `endpoint` and `token`, or `services`.');
+  }
+  core.startGroup(`Remove the pins named ${name}`);
+  let result: RemovePinsResult;
+  try {
+    result = await lib.removePins({
+      name,
+      services: inputs.services,
+      ...(signal === undefined ? {} : { signal }),
+      onProgress: (e) => {
+        if (e.type === 'remove:pin:done') info(`${e.detail.service}: removed ${e.detail.requestid} (${e.detail.status})`);
+        if (e.type === 'remove:service:done' && e.detail.error !== undefined)
+          core.warning(`${e.detail.service}: ${e.detail.error.code}: ${e.detail.error.message}`);
+      },
+    });
+  } finally {
+    core.endGroup();
+  }
+  const report: Report = {
+    ...baseReport(inputs, ctx, name),
+    outcome: 'removed',
+    removed: result.removed,
+    services: result.services.map((s) => ({
+      service: s.service,
+      endpoint: s.endpoint,
+      status: s.error === undefined ? `removed ${s.removed.length}` : 'failed',
+      ...(s.error === undefined ? {} : { error: { code: s.error.code, message: s.error.message } }),
+    })),
+  };
+  info(`Removed ${plural(result.removed, 'pin')} named ${name} from ${plural(result.services.length, 'service')}`);
+  if (!result.ok) {
+    const failed = result.services.filter((s) => s.error !== undefined);
+    const failure = describeFailure(
+      new IpfsPinError(
+        'CLEANUP_FAILED',
+        `${failed.length} of ${result.services.length} services could not remove the pins named ${name}: ${failed.map((s) => `${s.service}: ${s.error?.code ?? ''} ${s.error?.message ?? ''}`).join('; ')}`,
+      ),
+    );
+    await finish(inputs, ctx, { ...report, outcome: 'failed', error: failure }, signal);
+    throw new ReportedFailure(failure);
+  }
+  await finish(inputs, ctx, report, signal);
+}
+
+/**
+ * A `workflow_run` for a pull request whose payload does not name it (a fork's): the PR is
+ * looked up through the API, by the head branch, then by the head commit. Not found, or no
+ * token to ask with: a warning, and the run goes on as for a push.
+ */
+async function resolvePullRequest(inputs: ActionInputs, ctx: RunContext): Promise<RunContext> {
+  const lookup = ctx.pullRequestLookup;
+  if (lookup === undefined || ctx.pullRequest !== undefined) return ctx;
+  const asPush = `carrying on as for a push (name ${defaultName(ctx)}, no PR comment)`;
+  if (inputs.githubToken === undefined) {
+    core.warning(`This workflow_run is for a pull request, but without \`github-token\` it cannot be looked up: ${asPush}.`);
+    return ctx;
+  }
+  try {
+    const { getOctokit } = await import('@actions/github');
+    const gh = await import('./github.js');
+    const octokit = getOctokit(inputs.githubToken, {
+      request: { fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(API_MS) }) },
+    });
+    const number = await gh.findPullRequest(octokit, gh.splitRepository(ctx.repository), lookup);
+    if (number === undefined) {
+      core.warning(`No open pull request has the head ${lookup.headSha.slice(0, 7)} of this workflow_run: ${asPush}.`);
+      return ctx;
+    }
+    info(`This workflow_run is for pull request #${number}${lookup.fromFork ? ' (from a fork)' : ''}`);
+    return { ...ctx, pullRequest: { number, headSha: lookup.headSha, fromFork: lookup.fromFork } };
+  } catch (err) {
+    core.warning(`Could not look up the pull request of this workflow_run (${err instanceof Error ? err.message : String(err)}): ${asPush}.`);
+    return ctx;
+  }
 }
 
 /** A failure already put in the outputs, summary and comment: only setFailed is left. */
@@ -389,9 +529,15 @@ export async function run(
       for (const form of new Set([secret, ...secretForms(secret)])) core.setSecret(form);
 
     const inputs = parseInputs((name) => core.getInput(name));
-    const ctx = readContext(env, readEventPayload(env));
-    const name = inputs.name ?? defaultName(ctx);
+    if (inputs.verify && !inputs.wait)
+      throw new IpfsPinError('INVALID_INPUT', '`verify: true` checks the gateway after `pinned`: it needs `wait: true`.');
+    const ctx = await resolvePullRequest(inputs, readContext(env, readEventPayload(env)));
     const lib = await loadLibrary();
+    if (inputs.cleanup) {
+      await cleanup(lib, inputs, ctx, signal);
+      return;
+    }
+    const name = inputs.name ?? defaultName(ctx);
 
     const hasToken = inputs.services.some((s) => s.token !== undefined);
     if (ctx.pullRequest?.fromFork === true && !hasToken) {

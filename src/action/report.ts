@@ -6,8 +6,17 @@ import { escapeCell, formatBytes, formatMs, markdownText, plural } from './forma
  * library's result (or from what the progress events told before a failure); holds no token.
  */
 export interface Report {
-  /** pinned: the policy was met; submitted: wait: false; skipped: fork PR without a token. */
-  outcome: 'pinned' | 'submitted' | 'skipped' | 'failed';
+  /**
+   * pinned: the policy was met; submitted: wait: false; skipped: fork PR without a token;
+   * removed: `cleanup: true` removed the pins of the name.
+   */
+  outcome: 'pinned' | 'submitted' | 'skipped' | 'failed' | 'removed';
+  /** The CAR file written (absolute path), with `car`. */
+  carPath?: string;
+  /** With `verify: true`: whether the gateway served the whole DAG, checked block by block. */
+  verified?: boolean;
+  /** With `cleanup: true`: how many pins were removed. */
+  removed?: number;
   path: string;
   name: string;
   profile: ProfileName;
@@ -49,7 +58,7 @@ export function serviceRow(r: ServiceResult): ServiceRow {
 
 /** The `status` output. */
 export function overallStatus(report: Report): string {
-  if (report.outcome === 'pinned' || report.outcome === 'skipped' || report.outcome === 'failed')
+  if (report.outcome === 'pinned' || report.outcome === 'skipped' || report.outcome === 'failed' || report.outcome === 'removed')
     return report.outcome;
   return report.services[0]?.status ?? 'queued';
 }
@@ -63,6 +72,9 @@ export function outputValues(report: Report): Record<string, string> {
     url: report.url ?? '',
     pins: pinsOutput(report),
     profile: report.profile,
+    'car-path': report.carPath ?? '',
+    verified: report.verified === undefined ? '' : String(report.verified),
+    removed: report.removed === undefined ? '' : String(report.removed),
   };
 }
 
@@ -76,6 +88,7 @@ const OUTCOME_TITLE: Record<Report['outcome'], string> = {
   submitted: 'Submitted',
   skipped: 'Not pinned',
   failed: 'Failed',
+  removed: 'Preview removed',
 };
 
 const MAX_SKIPPED_LISTED = 50;
@@ -136,6 +149,14 @@ function facts(report: Report): string[] {
   }
   lines.push(`- **Name:** ${code(report.name)}`);
   lines.push(`- **Profile:** ${code(report.profile)}`);
+  if (report.removed !== undefined) lines.push(`- **Removed:** ${plural(report.removed, 'pin')} named ${code(report.name)}`);
+  if (report.verified !== undefined)
+    lines.push(
+      report.verified
+        ? '- **Verified:** yes: the gateway served the whole DAG, every block matching its CID'
+        : '- **Verified:** no: the gateway did not serve the whole DAG in time (the pin stays)',
+    );
+  if (report.carPath !== undefined) lines.push(`- **CAR:** ${code(report.carPath)}`);
   if (report.tree !== undefined) {
     lines.push(
       `- **Content:** ${plural(report.tree.files, 'file')} in ${plural(report.tree.directories, 'directory', 'directories')}, ${formatBytes(report.tree.bytes)} from ${code(report.path)}`,
@@ -168,17 +189,22 @@ export function renderSummary(report: Report): string {
   ].join('\n');
 }
 
+/** What every marker of ours starts with: `cleanup` without a `path` finds any of them. */
+export const COMMENT_MARKER_PREFIX = '<!-- ipfs-pin:comment path=';
+
 /** The hidden marker that finds our PR comment again. One comment per pinned path. */
 export function commentMarker(path: string): string {
+  if (path === '') return COMMENT_MARKER_PREFIX;
   const key = path.replace(/[^A-Za-z0-9._/-]/g, '_').replace(/-{2,}/g, '-');
   return `<!-- ipfs-pin:comment path=${key} -->`;
 }
 
 /** The PR comment: the marker, then the same facts as the summary, for the PR head commit. */
 export function renderComment(report: Report, options: { runUrl?: string } = {}): string {
+  const link = report.url !== undefined && report.outcome !== 'failed' && report.outcome !== 'removed';
   const lines = [
-    commentMarker(report.path),
-    `### ipfs-pin: ${OUTCOME_TITLE[report.outcome]}${report.url !== undefined && report.outcome !== 'failed' ? ` — <a href="${escapeCell(report.url)}">preview</a>` : ''}`,
+    report.path === '' ? `${COMMENT_MARKER_PREFIX} -->` : commentMarker(report.path),
+    `### ipfs-pin: ${OUTCOME_TITLE[report.outcome]}${link ? ` — <a href="${escapeCell(report.url ?? '')}">preview</a>` : ''}`,
     '',
     ...(report.note === undefined ? [] : [escapeCell(report.note), '']),
     ...facts(report),

@@ -36,6 +36,9 @@ describe('parseInputs', () => {
     );
     expect(inputs).toEqual({
       path: 'dist',
+      cleanup: false,
+      verify: false,
+      verifyTimeoutMs: 5 * 60_000,
       services: [{ endpoint: 'https://api.pinata.cloud/psa', token: 'jwt-secret-1' }],
       profile: 'unixfs-v1-2025',
       hidden: false,
@@ -50,6 +53,18 @@ describe('parseInputs', () => {
       comment: true,
       commitStatus: true,
     });
+  });
+
+  it('takes cleanup without a path, and refuses a path-less run otherwise', () => {
+    expect(parseInputs(reader({ cleanup: 'true', endpoint: 'https://x.example' }))).toMatchObject({ cleanup: true, path: '' });
+    expect(() => parseInputs(reader({ endpoint: 'https://x.example' }))).toThrow(/`path` is required.*only `cleanup: true` goes without/);
+  });
+
+  it('refuses a gateway with no place for the CID, and a bad verify-timeout', () => {
+    expect(() => parseInputs(reader({ path: 'dist', verify: 'true', gateway: 'https://gw.example/site?x=1' }))).toThrow(
+      /Input `gateway`: the gateway .* has no place for the CID/,
+    );
+    expect(() => parseInputs(reader({ path: 'dist', 'verify-timeout': 'soon' }))).toThrow(/Input `verify-timeout`/);
   });
 
   it('reads every input', () => {
@@ -72,10 +87,17 @@ describe('parseInputs', () => {
         'github-token': 'ghs_abc',
         comment: 'false',
         'commit-status': 'FALSE',
+        car: ' out/site.car ',
+        verify: 'true',
+        'verify-timeout': '2m',
       }),
     );
     expect(inputs).toEqual({
       path: 'site',
+      cleanup: false,
+      car: 'out/site.car',
+      verify: true,
+      verifyTimeoutMs: 2 * 60_000,
       services: [
         { endpoint: 'https://a.example/psa', token: 'tok-a' },
         { endpoint: 'https://b.example', token: 'tok-b' },

@@ -61,9 +61,9 @@ describe('action.yml', () => {
     );
   });
 
-  it('only path is required', () => {
+  it('no input is required by the runner (path is checked by the action: cleanup goes without)', () => {
     const required = [...inputs].filter(([, body]) => body.includes('required: true')).map(([name]) => name);
-    expect(required).toEqual(['path']);
+    expect(required).toEqual([]);
   });
 
   it('runs the committed bundle on node24', () => {
