@@ -1,4 +1,3 @@
-import { CID } from 'multiformats/cid';
 import { MAX_NAME_BYTES, truncateUtf8 } from '../lib/index.js';
 import { runUrl } from './context.js';
 import type { RunContext } from './context.js';
