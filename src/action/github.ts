@@ -114,6 +114,9 @@ export async function findPullRequest(
     const pr = data.find((p) => p.head.sha === lookup.headSha) ?? data[0];
     if (pr !== undefined) return pr.number;
   }
-  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...target, commit_sha: lookup.headSha });
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    ...target,
+    commit_sha: lookup.headSha,
+  });
   return data.find((p) => p.head.sha === lookup.headSha)?.number ?? data[0]?.number;
 }

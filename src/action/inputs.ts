@@ -223,11 +223,17 @@ export function parseInputs(read: InputReader): ActionInputs {
   const cleanup = parseBoolean('cleanup', read('cleanup'), false);
   const path = read('path').trim();
   if (path === '' && !cleanup)
-    throw invalid('Input `path` is required: the build directory to pin, e.g. `path: dist` (only `cleanup: true` goes without).');
+    throw invalid(
+      'Input `path` is required: the build directory to pin, e.g. `path: dist` (only `cleanup: true` goes without).',
+    );
   const car = read('car').trim();
   const verifyTimeout = read('verify-timeout').trim();
-  const verifyTimeoutMs = verifyTimeout === '' ? DEFAULT_VERIFY_TIMEOUT_MS : forInput('verify-timeout', () => parseDuration(verifyTimeout));
-  if (verifyTimeoutMs <= 0) throw invalid(`Input \`verify-timeout\` must be more than zero, got '${verifyTimeout}'.`);
+  const verifyTimeoutMs =
+    verifyTimeout === ''
+      ? DEFAULT_VERIFY_TIMEOUT_MS
+      : forInput('verify-timeout', () => parseDuration(verifyTimeout));
+  if (verifyTimeoutMs <= 0)
+    throw invalid(`Input \`verify-timeout\` must be more than zero, got '${verifyTimeout}'.`);
   const name = read('name').trim();
   if (Buffer.byteLength(name) > 255)
     throw invalid('Input `name` must be at most 255 bytes (a Pinning Service API limit).');

@@ -129,7 +129,10 @@ function commitState(report: Report): { state: 'success' | 'failure'; descriptio
     case 'skipped':
       return { state: 'success', description: `Not pinned (no token): ${report.cid ?? ''}` };
     case 'removed':
-      return { state: 'success', description: `Removed ${plural(report.removed ?? 0, 'pin')} named ${report.name}` };
+      return {
+        state: 'success',
+        description: `Removed ${plural(report.removed ?? 0, 'pin')} named ${report.name}`,
+      };
     case 'failed':
       return {
         state: 'failure',
@@ -408,7 +411,9 @@ async function verifyLink(
           info(`Attempt ${e.detail.attempt}: ${e.detail.reason}; again in ${formatMs(e.detail.retryInMs)}`);
       },
     });
-    info(`Verified: the gateway served all ${plural(r.blocks, 'block')} (${formatBytes(r.bytes)}), each matching its CID, in ${formatMs(r.ms)}`);
+    info(
+      `Verified: the gateway served all ${plural(r.blocks, 'block')} (${formatBytes(r.bytes)}), each matching its CID, in ${formatMs(r.ms)}`,
+    );
     return {};
   } catch (err) {
     return { error: describeFailure(err) };
@@ -422,7 +427,12 @@ async function verifyLink(
  * `<owner>/<repo>#pr-<n>` when it closes) on every service, with no import and no node.
  * On a PR the ipfs-pin comment says the preview was removed; no commit status is set.
  */
-async function cleanup(lib: Library, inputs: ActionInputs, ctx: RunContext, signal: AbortSignal | undefined): Promise<void> {
+async function cleanup(
+  lib: Library,
+  inputs: ActionInputs,
+  ctx: RunContext,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const name = inputs.name ?? (ctx.pullRequest === undefined ? undefined : defaultName(ctx));
   if (name === undefined) {
     throw new IpfsPinError(
@@ -431,7 +441,10 @@ async function cleanup(lib: Library, inputs: ActionInputs, ctx: RunContext, sign
     );
   }
   if (inputs.services.length === 0) {
-    throw new IpfsPinError('INVALID_INPUT', 'No pinning service to clean up: set `endpoint` and `token`, or `services`.');
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      'No pinning service to clean up: set `endpoint` and `token`, or `services`.',
+    );
   }
   core.startGroup(`Remove the pins named ${name}`);
   let result: RemovePinsResult;
@@ -441,7 +454,8 @@ async function cleanup(lib: Library, inputs: ActionInputs, ctx: RunContext, sign
       services: inputs.services,
       ...(signal === undefined ? {} : { signal }),
       onProgress: (e) => {
-        if (e.type === 'remove:pin:done') info(`${e.detail.service}: removed ${e.detail.requestid} (${e.detail.status})`);
+        if (e.type === 'remove:pin:done')
+          info(`${e.detail.service}: removed ${e.detail.requestid} (${e.detail.status})`);
         if (e.type === 'remove:service:done' && e.detail.error !== undefined)
           core.warning(`${e.detail.service}: ${e.detail.error.code}: ${e.detail.error.message}`);
       },
@@ -460,7 +474,9 @@ async function cleanup(lib: Library, inputs: ActionInputs, ctx: RunContext, sign
       ...(s.error === undefined ? {} : { error: { code: s.error.code, message: s.error.message } }),
     })),
   };
-  info(`Removed ${plural(result.removed, 'pin')} named ${name} from ${plural(result.services.length, 'service')}`);
+  info(
+    `Removed ${plural(result.removed, 'pin')} named ${name} from ${plural(result.services.length, 'service')}`,
+  );
   if (!result.ok) {
     const failed = result.services.filter((s) => s.error !== undefined);
     const failure = describeFailure(
@@ -485,24 +501,33 @@ async function resolvePullRequest(inputs: ActionInputs, ctx: RunContext): Promis
   if (lookup === undefined || ctx.pullRequest !== undefined) return ctx;
   const asPush = `carrying on as for a push (name ${defaultName(ctx)}, no PR comment)`;
   if (inputs.githubToken === undefined) {
-    core.warning(`This workflow_run is for a pull request, but without \`github-token\` it cannot be looked up: ${asPush}.`);
+    core.warning(
+      `This workflow_run is for a pull request, but without \`github-token\` it cannot be looked up: ${asPush}.`,
+    );
     return ctx;
   }
   try {
     const { getOctokit } = await import('@actions/github');
     const gh = await import('./github.js');
     const octokit = getOctokit(inputs.githubToken, {
-      request: { fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(API_MS) }) },
+      request: {
+        fetch: (url: string, init: RequestInit) =>
+          fetch(url, { ...init, signal: AbortSignal.timeout(API_MS) }),
+      },
     });
     const number = await gh.findPullRequest(octokit, gh.splitRepository(ctx.repository), lookup);
     if (number === undefined) {
-      core.warning(`No open pull request has the head ${lookup.headSha.slice(0, 7)} of this workflow_run: ${asPush}.`);
+      core.warning(
+        `No open pull request has the head ${lookup.headSha.slice(0, 7)} of this workflow_run: ${asPush}.`,
+      );
       return ctx;
     }
     info(`This workflow_run is for pull request #${number}${lookup.fromFork ? ' (from a fork)' : ''}`);
     return { ...ctx, pullRequest: { number, headSha: lookup.headSha, fromFork: lookup.fromFork } };
   } catch (err) {
-    core.warning(`Could not look up the pull request of this workflow_run (${err instanceof Error ? err.message : String(err)}): ${asPush}.`);
+    core.warning(
+      `Could not look up the pull request of this workflow_run (${err instanceof Error ? err.message : String(err)}): ${asPush}.`,
+    );
     return ctx;
   }
 }
@@ -530,7 +555,10 @@ export async function run(
 
     const inputs = parseInputs((name) => core.getInput(name));
     if (inputs.verify && !inputs.wait)
-      throw new IpfsPinError('INVALID_INPUT', '`verify: true` checks the gateway after `pinned`: it needs `wait: true`.');
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        '`verify: true` checks the gateway after `pinned`: it needs `wait: true`.',
+      );
     const ctx = await resolvePullRequest(inputs, readContext(env, readEventPayload(env)));
     const lib = await loadLibrary();
     if (inputs.cleanup) {

@@ -58,7 +58,12 @@ export function serviceRow(r: ServiceResult): ServiceRow {
 
 /** The `status` output. */
 export function overallStatus(report: Report): string {
-  if (report.outcome === 'pinned' || report.outcome === 'skipped' || report.outcome === 'failed' || report.outcome === 'removed')
+  if (
+    report.outcome === 'pinned' ||
+    report.outcome === 'skipped' ||
+    report.outcome === 'failed' ||
+    report.outcome === 'removed'
+  )
     return report.outcome;
   return report.services[0]?.status ?? 'queued';
 }
@@ -149,7 +154,8 @@ function facts(report: Report): string[] {
   }
   lines.push(`- **Name:** ${code(report.name)}`);
   lines.push(`- **Profile:** ${code(report.profile)}`);
-  if (report.removed !== undefined) lines.push(`- **Removed:** ${plural(report.removed, 'pin')} named ${code(report.name)}`);
+  if (report.removed !== undefined)
+    lines.push(`- **Removed:** ${plural(report.removed, 'pin')} named ${code(report.name)}`);
   if (report.verified !== undefined)
     lines.push(
       report.verified

@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { IpfsPinError, parseDuration, parseMeta, parsePolicy, isProfileName } from '../lib/index.js';
+import {
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  IpfsPinError,
+  checkGatewayTemplate,
+  isProfileName,
+  parseDuration,
+  parseMeta,
+  parsePolicy,
+} from '../lib/index.js';
 import type { PinDirectoryOptions, ServiceConfig } from '../lib/index.js';
 import { knownSecrets, resolveTokens } from './tokens.js';
 
@@ -17,6 +25,11 @@ Service API), serves the data until the services report pinned, prints the CID.
   --hidden               include dot-files (.well-known/...); default: skipped and listed
   --ignore PAT           gitignore-style pattern to leave out (repeat)
   --car FILE             also write the DAG as a CARv1 file (root = the CID) while importing
+  --verify               after pinned, fetch the CID from --gateway as a trustless CAR and check
+                         every block and that the DAG is complete (exit 1, VERIFY_FAILED, if not)
+  --gateway G            gateway for --verify: a template with {cid} or a path-gateway base URL
+                         (default https://{cid}.ipfs.dweb.link/)
+  --verify-timeout D     how long --verify keeps trying (default 5m)
   --timeout D            deadline for the whole job (import, submit, wait), e.g. 90s, 10m (default 10m)
   --no-wait              submit and exit at once (the data must then be available elsewhere)
   --policy P             all (default) | any | N: how many services must pin
@@ -31,7 +44,16 @@ Service API), serves the data until the services report pinned, prints the CID.
 stdout: the CID as the last line (or JSON with --json). Progress goes to stderr.
 exit: 0 policy met, 1 failed, 2 usage, 3 timeout, 4 token rejected, 130 interrupted.`;
 
+export interface VerifyArgs {
+  gateway: string;
+  timeoutMs: number;
+}
+
+export const DEFAULT_CLI_GATEWAY = 'https://{cid}.ipfs.dweb.link/';
+
 export interface PinArgs {
+  /** --verify: the gateway check after pinned. */
+  verify?: VerifyArgs;
   options: Omit<PinDirectoryOptions, 'onProgress' | 'signal'>;
   json: boolean;
   help: boolean;
@@ -58,6 +80,9 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
         hidden: { type: 'boolean' },
         ignore: { type: 'string', multiple: true },
         car: { type: 'string' },
+        verify: { type: 'boolean' },
+        gateway: { type: 'string' },
+        'verify-timeout': { type: 'string' },
         timeout: { type: 'string' },
         wait: { type: 'boolean' },
         policy: { type: 'string' },
@@ -119,7 +144,28 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
   if (values.replace !== undefined) options.replace = values.replace;
   if (values['delete-on-timeout'] !== undefined) options.deleteOnTimeout = values['delete-on-timeout'];
   if (values.node !== undefined) options.nodeOptions = parseNode(values.node);
-  return { options, json: values.json ?? false, help: false, secrets };
+  let verify: VerifyArgs | undefined;
+  if (values.verify === true) {
+    if (options.wait === false)
+      throw usage('--verify checks the gateway after pinned: it cannot go with --no-wait');
+    const gateway = values.gateway ?? DEFAULT_CLI_GATEWAY;
+    checkGatewayTemplate(gateway, '--gateway');
+    const timeoutMs =
+      values['verify-timeout'] === undefined
+        ? DEFAULT_VERIFY_TIMEOUT_MS
+        : parseDuration(values['verify-timeout']);
+    if (timeoutMs <= 0) throw usage('--verify-timeout must be above 0');
+    verify = { gateway, timeoutMs };
+  } else if (values.gateway !== undefined || values['verify-timeout'] !== undefined) {
+    throw usage('--gateway and --verify-timeout go with --verify');
+  }
+  return {
+    options,
+    json: values.json ?? false,
+    help: false,
+    secrets,
+    ...(verify === undefined ? {} : { verify }),
+  };
 }
 
 /** `embedded`, `kubo-api=URL`, `kubo-binary` or `kubo-binary=PATH`. */

@@ -43,6 +43,8 @@ export interface GithubApi {
   statuses: StoredStatus[];
   /** Adds a comment as if someone else wrote it (to check the action leaves it alone). */
   addComment(repository: string, issue: number, body: string, login?: string): StoredComment;
+  /** An open pull request, for the lookups of a workflow_run (by head branch, by commit). */
+  addPull(pull: { number: number; headSha: string; headOwner: string; headBranch: string }): void;
   /** Answer the next matching requests with this HTTP status (permission tests). */
   failNext(method: string, pathPattern: RegExp, status: number, times?: number): void;
   stop(): Promise<void>;
@@ -82,6 +84,12 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
   const comments: StoredComment[] = [];
   const statuses: StoredStatus[] = [];
   const failures: { method: string; pattern: RegExp; status: number; times: number }[] = [];
+  const pulls: { number: number; headSha: string; headOwner: string; headBranch: string }[] = [];
+  const pullView = (p: (typeof pulls)[number]): Record<string, unknown> => ({
+    number: p.number,
+    state: 'open',
+    head: { sha: p.headSha, ref: p.headBranch, label: `${p.headOwner}:${p.headBranch}` },
+  });
   let nextId = 1000;
   let baseUrl = '';
 
@@ -141,6 +149,20 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
     if (url.pathname === '/user' && method === 'GET') {
       if (options.viewer === undefined) send(res, 403, { message: 'Resource not accessible by integration' });
       else send(res, 200, { login: options.viewer, type: 'User' });
+      return;
+    }
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(url.pathname)) {
+      const head = url.searchParams.get('head') ?? '';
+      send(
+        res,
+        200,
+        pulls.filter((p) => head === '' || `${p.headOwner}:${p.headBranch}` === head).map(pullView),
+      );
+      return;
+    }
+    const byCommit = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname);
+    if (method === 'GET' && byCommit !== null) {
+      send(res, 200, pulls.filter((p) => p.headSha === byCommit[1]).map(pullView));
       return;
     }
     let m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
@@ -225,6 +247,7 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
     comments,
     statuses,
     addComment,
+    addPull: (pull) => void pulls.push(pull),
     failNext(method, pattern, status, times = 1) {
       failures.push({ method, pattern, status, times });
     },

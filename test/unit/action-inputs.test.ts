@@ -56,15 +56,22 @@ describe('parseInputs', () => {
   });
 
   it('takes cleanup without a path, and refuses a path-less run otherwise', () => {
-    expect(parseInputs(reader({ cleanup: 'true', endpoint: 'https://x.example' }))).toMatchObject({ cleanup: true, path: '' });
-    expect(() => parseInputs(reader({ endpoint: 'https://x.example' }))).toThrow(/`path` is required.*only `cleanup: true` goes without/);
+    expect(parseInputs(reader({ cleanup: 'true', endpoint: 'https://x.example' }))).toMatchObject({
+      cleanup: true,
+      path: '',
+    });
+    expect(() => parseInputs(reader({ endpoint: 'https://x.example' }))).toThrow(
+      /`path` is required.*only `cleanup: true` goes without/,
+    );
   });
 
   it('refuses a gateway with no place for the CID, and a bad verify-timeout', () => {
-    expect(() => parseInputs(reader({ path: 'dist', verify: 'true', gateway: 'https://gw.example/site?x=1' }))).toThrow(
-      /Input `gateway`: the gateway .* has no place for the CID/,
+    expect(() =>
+      parseInputs(reader({ path: 'dist', verify: 'true', gateway: 'https://gw.example/site?x=1' })),
+    ).toThrow(/Input `gateway`: the gateway .* has no place for the CID/);
+    expect(() => parseInputs(reader({ path: 'dist', 'verify-timeout': 'soon' }))).toThrow(
+      /Input `verify-timeout`/,
     );
-    expect(() => parseInputs(reader({ path: 'dist', 'verify-timeout': 'soon' }))).toThrow(/Input `verify-timeout`/);
   });
 
   it('reads every input', () => {

@@ -1,4 +1,5 @@
 import { isIpfsPinError } from '../../lib/index.js';
+import type { IpfsPinError } from '../../lib/index.js';
 import { EXIT, exitCodeForError, exitCodeForFailures } from '../exit-codes.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -79,8 +80,40 @@ async function runPin(argv: string[], io: CliIo): Promise<number> {
       : verdict,
   );
 
-  if (args.json) out.line(JSON.stringify(resultJson(result), null, 2));
+  let verified: boolean | undefined;
+  let verifyError: IpfsPinError | undefined;
+  if (args.verify !== undefined && result.ok) {
+    const { verifyCid, gatewayUrl } = await import('../../lib/index.js');
+    err.line(
+      `verifying ${gatewayUrl(args.verify.gateway, result.cid)} (up to ${Math.round(args.verify.timeoutMs / 1000)} s)`,
+    );
+    try {
+      const v = await verifyCid(result.cid, {
+        gateway: args.verify.gateway,
+        timeoutMs: args.verify.timeoutMs,
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+        onProgress: (e) => {
+          if (e.type === 'verify:attempt:failed')
+            err.line(`verify attempt ${e.detail.attempt}: ${e.detail.reason}`);
+        },
+      });
+      verified = true;
+      err.line(`verified: the gateway served all ${v.blocks} blocks, each matching its CID`);
+    } catch (e) {
+      verified = false;
+      if (!isIpfsPinError(e)) throw e;
+      verifyError = e;
+      err.line(`ipfs-pin pin: ${e.code}: ${e.message}`);
+      err.line(`  what to do: ${e.hint}`);
+    }
+  }
+
+  if (args.json)
+    out.line(
+      JSON.stringify({ ...resultJson(result), ...(verified === undefined ? {} : { verified }) }, null, 2),
+    );
   else out.line(result.cid);
+  if (verifyError !== undefined) return exitCodeForError(verifyError);
   if (result.ok) return EXIT.OK;
   return exitCodeForFailures(
     result.services.filter((s) => s.error !== undefined || s.status !== 'pinned').map((s) => s.error),
