@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds the Go test peers into .peers/bin: kubo (ipfs) and IPFS Cluster
-# (ipfs-cluster-service, ipfs-cluster-ctl). Skips each one already there at the right
+# Builds the Go test peers into .peers/bin: kubo (ipfs), IPFS Cluster
+# (ipfs-cluster-service, ipfs-cluster-ctl) and toxiproxy (toxiproxy-server, the WAN lab's
+# latency, bandwidth and faults). As root without iptables (the lab drops inbound SYNs
+# with it), installs it from Debian's packages. Skips each one already there at the right
 # version. Needs Go; without it, fails under CI=true and only warns locally (the tests
 # that need a peer then fail and say to run `npm run peers`).
 set -euo pipefail
 
 KUBO_VERSION=0.42.0
 CLUSTER_VERSION=1.1.5
+TOXIPROXY_VERSION=2.5.0
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.peers/bin"
@@ -74,6 +77,31 @@ else
   mv -f "$tmp/ipfs-cluster-service" "$tmp/ipfs-cluster-ctl" "$bin/"
   rmdir "$tmp"
   echo "peers: $("$bin/ipfs-cluster-service" --version) built in $(since "$t")"
+fi
+
+# toxiproxy: the module proxy serves it; `go install` builds the server alone.
+have=$(version_of "$bin/toxiproxy-server" --version)
+if [ "$have" = "toxiproxy-server version $TOXIPROXY_VERSION" ]; then
+  echo "peers: toxiproxy $TOXIPROXY_VERSION already in .peers/bin"
+else
+  t=$(now)
+  echo "peers: building toxiproxy $TOXIPROXY_VERSION"
+  tmp="$bin/.toxiproxy.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  GOBIN="$tmp" go install -trimpath -ldflags "-X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION" \
+    "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION"
+  mv -f "$tmp/server" "$bin/toxiproxy-server"
+  rmdir "$tmp"
+  echo "peers: $("$bin/toxiproxy-server" --version) built in $(since "$t")"
+fi
+
+# The WAN lab (network namespaces, veth, iptables) needs root and iptables.
+if [ "$(id -u)" = 0 ] && ! command -v iptables >/dev/null 2>&1; then
+  echo "peers: installing iptables for the WAN lab (apt-get)"
+  if ! (apt-get install -y -q iptables >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q iptables >/dev/null 2>&1)); then
+    echo "peers: could not install iptables; the WAN lab tests will fail" >&2
+    [ "${CI:-}" = "true" ] && exit 1
+  fi
 fi
 
 echo "peers: ready in $(since "$started"): $(ls "$bin" | tr '\n' ' ')"

@@ -85,7 +85,9 @@ export function describeEvent(event: PinFlowProgressEvent): LogLine | undefined 
       };
     }
     case 'node:peer:disconnected':
-      return { level: 'debug', text: `Peer ${event.detail.peerId} disconnected` };
+      return { level: 'info', text: `Lost the connection to delegate ${event.detail.peerId}: re-dialling` };
+    case 'node:peer:reconnected':
+      return { level: 'info', text: `Reconnected to delegate ${event.detail.peerId}` };
     case 'node:blocks:served': {
       const d = event.detail;
       return {

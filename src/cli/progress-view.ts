@@ -75,6 +75,10 @@ export function createProgressView(
     if (prev?.status !== status) services.set(service, { status, since: now() });
   };
 
+  /** Every service known so far is pinned or failed: a disconnect then is the end, not news. */
+  const allDone = (): boolean =>
+    services.size > 0 && [...services.values()].every((s) => s.status === 'pinned' || s.status === 'failed');
+
   const onProgress = (event: PinFlowProgressEvent): void => {
     switch (event.type) {
       case 'node:start:done':
@@ -149,6 +153,12 @@ export function createProgressView(
         );
         break;
       }
+      case 'node:peer:disconnected':
+        if (!allDone()) line(`lost the connection to delegate ${event.detail.peerId}: re-dialling`);
+        break;
+      case 'node:peer:reconnected':
+        line(`reconnected to delegate ${event.detail.peerId}`);
+        break;
       case 'node:blocks:served':
         served = {
           blocks: event.detail.blocksServed,

@@ -3,7 +3,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The Go programs `scripts/peers.sh` builds into `.peers/bin`. */
-export type PeerName = 'ipfs' | 'ipfs-cluster-service' | 'ipfs-cluster-ctl';
+export type PeerName = 'ipfs' | 'ipfs-cluster-service' | 'ipfs-cluster-ctl' | 'toxiproxy-server';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const peersBin = join(repoRoot, '.peers', 'bin');

@@ -119,10 +119,19 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     pending.add(q);
   };
 
+  // Peers we lost, so that their next connection is told as a reconnect.
+  const lost = new Set<string>();
   const onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    emit(new CustomProgressEvent('node:peer:disconnected', { peerId: evt.detail.toString() }));
+    const id = evt.detail.toString();
+    lost.add(id);
+    emit(new CustomProgressEvent('node:peer:disconnected', { peerId: id }));
+  };
+  const onConnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString();
+    if (lost.delete(id)) emit(new CustomProgressEvent('node:peer:reconnected', { peerId: id }));
   };
   libp2p.addEventListener('peer:disconnect', onDisconnect);
+  libp2p.addEventListener('peer:connect', onConnect);
 
   // libp2p re-dials keep-alive peers a few times with backoff, then drops the tag; a
   // service that is down for longer still gets dialled again from here.
@@ -252,6 +261,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
         served.flush();
         served.cancel();
         libp2p.removeEventListener('peer:disconnect', onDisconnect);
+        libp2p.removeEventListener('peer:connect', onConnect);
         kept.clear();
         try {
           await node.stop();

@@ -8,6 +8,8 @@ export type NodeProgressEvent =
   | ProgressEvent<'node:start:done', { kind: NodeKind; peerId: string; ms: number }>
   | ProgressEvent<'node:dial:done', DialResult>
   | ProgressEvent<'node:peer:disconnected', { peerId: string }>
+  /** A peer that had disconnected is connected again (re-dialled, or it dialled back). */
+  | ProgressEvent<'node:peer:reconnected', { peerId: string }>
   | ProgressEvent<'node:blocks:served', NodeStats>;
 
 export type NodeCallOptions = CallOptions<NodeProgressEvent>;
