@@ -1,0 +1,308 @@
+// `npm run bench:wan [-- --runs 3 --rtt 0,10,50,100 --cap 50 --trees big,small --tools all]`
+// (as root): seconds from start to `pinned` from a runner behind NAT, through the WAN lab
+// (test/support/wan-lab.ts: a network namespace that takes no inbound connections, IPFS
+// Cluster 1.1.5 and its kubo behind toxiproxy, latency each way, an optional bandwidth cap).
+// Every row in the same run, each on a fresh tree (new content per tool and run, so nothing
+// is cached anywhere):
+//   - ipfs-pin pin (embedded node), default profile and kubo-cidv1; --node kubo-binary;
+//   - kubo's own path: `ipfs add -r` + `ipfs pin remote add` from a kubo in the namespace;
+//   - the CAR upload ipfs-deploy-action uses: kubo `add` (1 MiB chunks, raw leaves) +
+//     `dag export` + `ipfs-cluster-ctl add --format car --local` through the link; "returns"
+//     is when that command exits, "pinned" when the cluster's status says so.
+// At the end of each row the cluster's status is checked `pinned` and its kubo holds the
+// whole DAG (offline `dag stat`). Prints a table (median and range per cell) and writes
+// bench/results/wan.json.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+await import(new URL('./ts-resolve.ts', import.meta.url).href);
+
+const MiB = 1024 * 1024;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'index.js');
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    rtt: { type: 'string', default: '0,10,50,100' },
+    // Round trip (ms) of the extra row with a 100 Mbit/s cap each way; empty: none.
+    cap: { type: 'string', default: '50' },
+    trees: { type: 'string', default: 'big,small' },
+    tools: { type: 'string', default: 'all' },
+  },
+});
+
+const TREES = {
+  big: { label: '100 MiB / 2,000 files', files: 2000, bytes: 100 * MiB },
+  small: { label: '200 files / 10 MiB', files: 200, bytes: 10 * MiB },
+} as const;
+type TreeName = keyof typeof TREES;
+const TOOLS = [
+  'ipfs-pin',
+  'ipfs-pin kubo-cidv1',
+  'ipfs-pin --node kubo-binary',
+  'kubo add + pin remote add',
+  'CAR upload',
+] as const;
+type Tool = (typeof TOOLS)[number];
+
+interface Sample {
+  tree: TreeName;
+  link: string;
+  tool: Tool;
+  run: number;
+  cid: string;
+  seconds: number;
+  /** CAR upload: when the cluster's status said pinned. */
+  pinnedSeconds?: number;
+  pinned: boolean;
+  complete: boolean;
+}
+
+const { startWanLab } = await import('../test/support/wan-lab.js');
+const { makeTree } = await import('../test/support/make-tree.js');
+const { peerBinary } = await import('../test/support/peers.js');
+const { createKuboRepo } = await import('../test/support/kubo.js');
+
+const lab = await startWanLab();
+const ipfs = peerBinary('ipfs');
+const ctlBin = peerBinary('ipfs-cluster-ctl');
+const work = await mkdtemp(join(tmpdir(), 'ipfs-pin-bench-wan-'));
+const samples: Sample[] = [];
+let seed = Date.now() % 100_000;
+
+/** Runs a program in the runner's namespace; resolves with its output, rejects on failure. */
+function inside(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = lab.spawnInside(file, args, { PATH: process.env['PATH'] ?? '', HOME: work, ...env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve({ stdout, stderr })
+        : reject(new Error(`${file} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`)),
+    );
+  });
+}
+
+async function clusterState(cid: string): Promise<{ pinned: boolean; complete: boolean }> {
+  const { stdout } = await lab.cluster.ctl(['--enc=json', 'status', cid]);
+  const status = JSON.parse(stdout) as { peer_map: Record<string, { status: string }> };
+  const pinned = Object.values(status.peer_map).every((p) => p.status === 'pinned');
+  const complete = await lab.cluster.kubo
+    .ipfs(['dag', 'stat', '--offline', '--progress=false', cid], { timeoutMs: 120_000 })
+    .then(() => true)
+    .catch(() => false);
+  return { pinned, complete };
+}
+
+async function waitPinned(cid: string, t0: number): Promise<number> {
+  for (;;) {
+    const { stdout } = await lab.cluster.ctl(['--enc=json', 'status', cid]).catch(() => ({ stdout: '{}' }));
+    const peers = Object.values(
+      (JSON.parse(stdout) as { peer_map?: Record<string, { status: string }> }).peer_map ?? {},
+    );
+    if (peers.length > 0 && peers.every((p) => p.status === 'pinned')) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > 15 * 60_000) throw new Error(`${cid} not pinned by the cluster in 15 min`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A kubo daemon in the runner's namespace, started before any clock. */
+async function kuboInside(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
+  const repo = await createKuboRepo();
+  const env = { IPFS_PATH: repo.repoPath };
+  const daemon = lab.spawnInside(ipfs, ['daemon', '--enable-gc=false'], {
+    PATH: process.env['PATH'] ?? '',
+    ...env,
+  });
+  let out = '';
+  daemon.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`kubo in the namespace did not start: ${out}`)), 60_000);
+    daemon.stdout?.on('data', () => {
+      if (out.includes('Daemon is ready')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  return {
+    env,
+    stop: async () => {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('close', r));
+      await repo.remove();
+    },
+  };
+}
+
+async function measure(
+  tool: Tool,
+  dir: string,
+): Promise<{ cid: string; seconds: number; pinnedSeconds?: number }> {
+  const cliEnv = { IPFS_PIN_TOKEN: lab.cluster.token };
+  const pinArgs = ['pin', dir, '--endpoint', lab.psaEndpoint, '--timeout', '15m', '--json'];
+  switch (tool) {
+    case 'ipfs-pin':
+    case 'ipfs-pin kubo-cidv1':
+    case 'ipfs-pin --node kubo-binary': {
+      const extra =
+        tool === 'ipfs-pin'
+          ? []
+          : tool === 'ipfs-pin kubo-cidv1'
+            ? ['--profile', 'kubo-cidv1']
+            : ['--profile', 'kubo-cidv1', '--node', `kubo-binary=${ipfs}`];
+      const t0 = performance.now();
+      const { stdout } = await inside(process.execPath, [cli, ...pinArgs, ...extra], cliEnv);
+      return { cid: (JSON.parse(stdout) as { cid: string }).cid, seconds: (performance.now() - t0) / 1000 };
+    }
+    case 'kubo add + pin remote add': {
+      const kubo = await kuboInside();
+      try {
+        await inside(
+          ipfs,
+          ['pin', 'remote', 'service', 'add', 'lab', lab.psaEndpoint, lab.cluster.token],
+          kubo.env,
+        );
+        const t0 = performance.now();
+        const cid = (await inside(ipfs, ['add', '-r', '-Q', '--cid-version=1', dir], kubo.env)).stdout.trim();
+        await inside(ipfs, ['pin', 'remote', 'add', '--service=lab', '--name=bench', cid], kubo.env);
+        return { cid, seconds: (performance.now() - t0) / 1000 };
+      } finally {
+        await kubo.stop();
+      }
+    }
+    case 'CAR upload': {
+      const repo = await createKuboRepo();
+      const env = { IPFS_PATH: repo.repoPath };
+      const car = join(work, `upload-${seed}.car`);
+      try {
+        const t0 = performance.now();
+        const cid = (
+          await inside(
+            ipfs,
+            [
+              'add',
+              '-r',
+              '-Q',
+              '--offline',
+              '--cid-version=1',
+              '--raw-leaves',
+              '--chunker=size-1048576',
+              dir,
+            ],
+            env,
+          )
+        ).stdout.trim();
+        await inside('sh', ['-c', `"$0" dag export "$1" > "$2"`, ipfs, cid, car], env);
+        // The cluster's REST API has no auth here (the pinning API does).
+        await inside(ctlBin, ['--host', lab.restApiMultiaddr, 'add', '--format', 'car', '--local', car]);
+        const seconds = (performance.now() - t0) / 1000;
+        const pinnedSeconds = await waitPinned(cid, t0);
+        return { cid, seconds, pinnedSeconds };
+      } finally {
+        await rm(car, { force: true });
+        await repo.remove();
+      }
+    }
+  }
+}
+
+const rtts = values.rtt
+  .split(',')
+  .filter((x) => x !== '')
+  .map(Number);
+const links = [
+  ...rtts.map((rttMs) => ({ label: `${rttMs} ms`, rttMs })),
+  ...(values.cap === ''
+    ? []
+    : [{ label: `${values.cap} ms, 100 Mbit/s`, rttMs: Number(values.cap), kbitPerSec: 100_000 }]),
+];
+const trees = values.trees.split(',') as TreeName[];
+const tools = values.tools === 'all' ? [...TOOLS] : (values.tools.split(',') as Tool[]);
+const runs = Number(values.runs);
+
+try {
+  for (const tree of trees) {
+    for (const link of links) {
+      await lab.shape(link);
+      for (let run = 1; run <= runs; run++) {
+        for (const tool of tools) {
+          seed++;
+          const t = await makeTree({
+            files: TREES[tree].files,
+            bytes: TREES[tree].bytes,
+            seed,
+            parent: work,
+          });
+          try {
+            const m = await measure(tool, t.dir);
+            const state = await clusterState(m.cid);
+            const sample: Sample = { tree, link: link.label, tool, run, ...m, ...state };
+            samples.push(sample);
+            process.stderr.write(
+              `bench:wan: ${TREES[tree].label}, ${link.label}, ${tool}, run ${run}: ${m.seconds.toFixed(2)} s${m.pinnedSeconds === undefined ? '' : ` (pinned ${m.pinnedSeconds.toFixed(2)} s)`}${state.pinned && state.complete ? '' : ' NOT PINNED/COMPLETE'}\n`,
+            );
+          } catch (err) {
+            process.stderr.write(
+              `bench:wan: ${tree}, ${link.label}, ${tool}, run ${run}: FAILED ${String(err).slice(0, 2000)}\n`,
+            );
+          } finally {
+            await rm(t.dir, { recursive: true, force: true });
+          }
+        }
+      }
+    }
+  }
+} finally {
+  await lab.stop();
+  await rm(work, { recursive: true, force: true });
+}
+
+const cell = (xs: number[]): string => {
+  if (xs.length === 0) return '-';
+  const s = [...xs].sort((a, b) => a - b);
+  const median = s[Math.floor(s.length / 2)] ?? 0;
+  return s.length === 1
+    ? median.toFixed(1)
+    : `${median.toFixed(1)} (${(s[0] ?? 0).toFixed(1)}-${(s.at(-1) ?? 0).toFixed(1)})`;
+};
+const out: string[] = [];
+for (const tree of trees) {
+  out.push(`\n${TREES[tree].label}: seconds from start to pinned, median of ${runs} (range)\n`);
+  out.push(
+    `| round trip | ${tools.map((t) => (t === 'CAR upload' ? 'CAR upload: returns / pinned' : t)).join(' | ')} |`,
+  );
+  out.push(`| --- | ${tools.map(() => '---:').join(' | ')} |`);
+  for (const link of links) {
+    const row = tools.map((tool) => {
+      const ss = samples.filter((s) => s.tree === tree && s.link === link.label && s.tool === tool);
+      const main = cell(ss.map((s) => s.seconds));
+      const ok = ss.every((s) => s.pinned && s.complete) ? '' : ' (!)';
+      return tool === 'CAR upload'
+        ? `${main} / ${cell(ss.flatMap((s) => (s.pinnedSeconds === undefined ? [] : [s.pinnedSeconds])))}${ok}`
+        : `${main}${ok}`;
+    });
+    out.push(`| ${link.label} | ${row.join(' | ')} |`);
+  }
+}
+process.stdout.write(
+  `${out.join('\n')}\n\n(!) a run that did not end pinned with the whole DAG on the cluster\n`,
+);
+await mkdir(join(root, 'bench', 'results'), { recursive: true });
+await writeFile(
+  join(root, 'bench', 'results', 'wan.json'),
+  `${JSON.stringify({ when: new Date().toISOString(), machine: { cores: cpus().length, memMiB: Math.round(totalmem() / MiB), node: process.version }, runs, samples }, null, 2)}\n`,
+);
+process.exit(0);
