@@ -41,7 +41,9 @@ interface PbModule {
     decode(b: Uint8Array): { blocks: Array<{ prefix: Uint8Array; data: Uint8Array }> };
   };
 }
-const pb = (await import(new URL('../node_modules/@helia/bitswap/dist/src/pb/message.js', import.meta.url).href)) as PbModule;
+const pb = (await import(
+  new URL('../node_modules/@helia/bitswap/dist/src/pb/message.js', import.meta.url).href
+)) as PbModule;
 
 type FromChild = { type: string; [k: string]: unknown };
 
@@ -53,7 +55,8 @@ function ask(proc: ChildProcess, m: unknown, want: string): Promise<FromChild> {
       proc.off('exit', onExit);
       resolve(r);
     };
-    const onExit = (code: number | null): void => reject(new Error(`bench node exited (${code}) while waiting for ${want}`));
+    const onExit = (code: number | null): void =>
+      reject(new Error(`bench node exited (${code}) while waiting for ${want}`));
     proc.on('message', onMessage);
     proc.once('exit', onExit);
     proc.send(m as never);
@@ -71,25 +74,29 @@ async function startClient() {
     connectionGater: { denyDialMultiaddr: () => true },
   });
   let waiter: { digest: Uint8Array; resolve: () => void } | undefined;
-  await node.handle(BITSWAP, (stream: Stream) => {
-    void (async () => {
-      try {
-        for await (const buf of lp.decode(stream)) {
-          const msg = pb.BitswapMessage.decode(buf.subarray());
-          for (const { data: b } of msg.blocks) {
-            const d = await sha256.digest(b);
-            if (waiter !== undefined && equals(d.digest, waiter.digest)) {
-              const w = waiter;
-              waiter = undefined;
-              w.resolve();
+  await node.handle(
+    BITSWAP,
+    (stream: Stream) => {
+      void (async () => {
+        try {
+          for await (const buf of lp.decode(stream)) {
+            const msg = pb.BitswapMessage.decode(buf.subarray());
+            for (const { data: b } of msg.blocks) {
+              const d = await sha256.digest(b);
+              if (waiter !== undefined && equals(d.digest, waiter.digest)) {
+                const w = waiter;
+                waiter = undefined;
+                w.resolve();
+              }
             }
           }
+        } catch {
+          // a reset stream: the next block comes on another
         }
-      } catch {
-        // a reset stream: the next block comes on another
-      }
-    })();
-  }, { maxInboundStreams: 1024 });
+      })();
+    },
+    { maxInboundStreams: 1024 },
+  );
   let out: Stream | undefined;
   return {
     multiaddrs: node.getMultiaddrs().map((m) => m.toString()),
@@ -98,13 +105,19 @@ async function startClient() {
       const times: number[] = [];
       for (const cid of cids) {
         const t0 = performance.now();
-        if (fresh || out === undefined || out.status !== 'open') out = await node.dialProtocol(server, BITSWAP);
+        if (fresh || out === undefined || out.status !== 'open')
+          out = await node.dialProtocol(server, BITSWAP);
         const got = new Promise<void>((resolve, reject) => {
           waiter = { digest: cid.multihash.digest, resolve };
           setTimeout(() => reject(new Error(`no block ${cid} in 10 s`)), 10_000).unref();
         });
         const msg = pb.BitswapMessage.encode({
-          wantlist: { entries: [{ cid: cid.bytes, priority: 1, cancel: false, wantType: 'WantBlock', sendDontHave: true }], full: false },
+          wantlist: {
+            entries: [
+              { cid: cid.bytes, priority: 1, cancel: false, wantType: 'WantBlock', sendDontHave: true },
+            ],
+            full: false,
+          },
           blocks: [],
           blockPresences: [],
           pendingBytes: 0,
@@ -155,10 +168,21 @@ async function main(): Promise<void> {
   const kubos: Array<ReturnType<typeof summary>> = [];
   let wants = 0;
   try {
-    const tree = await makeTree({ parent: work, files: Number(values.files), bytes: Number(values.mib) * MiB });
+    const tree = await makeTree({
+      parent: work,
+      files: Number(values.files),
+      bytes: Number(values.mib) * MiB,
+    });
     let cids: CID[] | undefined;
     for (let run = 0; run < runs; run++) {
-      const proc = fork(serveTs, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, DEBUG: process.env.CHILD_DEBUG ?? '' }, execArgv: process.env.CHILD_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_PROF}`] });
+      const proc = fork(serveTs, ['--child'], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        env: { ...process.env, DEBUG: process.env.CHILD_DEBUG ?? '' },
+        execArgv:
+          process.env.CHILD_PROF === undefined
+            ? []
+            : ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_PROF}`],
+      });
       try {
         const ready = await ask(proc, { type: 'start', dir: tree.dir, tempDir: work }, 'ready');
         if (cids === undefined) {
@@ -174,7 +198,9 @@ async function main(): Promise<void> {
           if (dialed.ok !== true) throw new Error(`dial failed: ${String(dialed.error)}`);
           const s = summary(await client.timeWants(peerIdFromString(String(ready.peerId)), cids, fresh));
           ours.push(s);
-          console.error(`ours run ${run}: median ${s.median.toFixed(2)} p90 ${s.p90.toFixed(2)} mean ${s.mean.toFixed(2)} ms/want`);
+          console.error(
+            `ours run ${run}: median ${s.median.toFixed(2)} p90 ${s.p90.toFixed(2)} mean ${s.mean.toFixed(2)} ms/want`,
+          );
         } finally {
           await client.stop();
         }
@@ -193,7 +219,9 @@ async function main(): Promise<void> {
           if (d?.ok !== true) throw new Error(`kubo could not dial: ${d?.error}`);
           const s = summary(await client.timeWants(peerIdFromString(viaKubo.peerId), cids, fresh));
           kubos.push(s);
-          console.error(`kubo run ${run}: median ${s.median.toFixed(2)} p90 ${s.p90.toFixed(2)} mean ${s.mean.toFixed(2)} ms/want`);
+          console.error(
+            `kubo run ${run}: median ${s.median.toFixed(2)} p90 ${s.p90.toFixed(2)} mean ${s.mean.toFixed(2)} ms/want`,
+          );
         } finally {
           await client.stop();
           await viaKubo.stop();
@@ -203,9 +231,15 @@ async function main(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  const best = (xs: Array<ReturnType<typeof summary>>): ReturnType<typeof summary> => xs.reduce((a, b) => (b.median < a.median ? b : a));
-  console.log(`| server | median ms/want | p90 | mean | wants (best of ${runs} by median) |\n|---|---:|---:|---:|---:|`);
-  const row = (name: string, s: ReturnType<typeof summary>): void => console.log(`| ${name} | ${s.median.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.mean.toFixed(2)} | ${wants} |`);
+  const best = (xs: Array<ReturnType<typeof summary>>): ReturnType<typeof summary> =>
+    xs.reduce((a, b) => (b.median < a.median ? b : a));
+  console.log(
+    `| server | median ms/want | p90 | mean | wants (best of ${runs} by median) |\n|---|---:|---:|---:|---:|`,
+  );
+  const row = (name: string, s: ReturnType<typeof summary>): void =>
+    console.log(
+      `| ${name} | ${s.median.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.mean.toFixed(2)} | ${wants} |`,
+    );
   row('ours (embedded)', best(ours));
   if (kubos.length > 0) row('kubo', best(kubos));
 }

@@ -28,9 +28,21 @@ type NodeModule = typeof NodeApi;
 const MiB = 1024 * 1024;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-type ToChild = { type: 'start'; dir: string; tempDir: string } | { type: 'dial'; addrs: string[] } | { type: 'stats' } | { type: 'stop' };
+type ToChild =
+  | { type: 'start'; dir: string; tempDir: string }
+  | { type: 'dial'; addrs: string[] }
+  | { type: 'stats' }
+  | { type: 'stop' };
 type FromChild =
-  | { type: 'ready'; peerId: string; cid: string; loadMs: number; readyMs: number; importMs: number; rssMiB: number }
+  | {
+      type: 'ready';
+      peerId: string;
+      cid: string;
+      loadMs: number;
+      readyMs: number;
+      importMs: number;
+      rssMiB: number;
+    }
   | { type: 'dialed'; ok: boolean; error?: string }
   | { type: 'stats'; blocksServed: number; bytesServed: number; maxRssMiB: number };
 
@@ -45,7 +57,10 @@ const maxRssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024
 async function child(): Promise<void> {
   const t0 = performance.now();
   const given = process.argv[process.argv.indexOf('--child') + 1];
-  const compiled = given === undefined ? new URL('../build/lib/node/index.js', import.meta.url).href : pathToFileURL(given).href;
+  const compiled =
+    given === undefined
+      ? new URL('../build/lib/node/index.js', import.meta.url).href
+      : pathToFileURL(given).href;
   const { createNode } = (await import(compiled)) as NodeModule;
   const loadMs = performance.now() - t0;
   const send = (m: FromChild): void => void process.send?.(m);
@@ -59,7 +74,15 @@ async function child(): Promise<void> {
         const rss = rssMiB();
         const t2 = performance.now();
         const imported = await node.import(m.dir);
-        send({ type: 'ready', peerId: node.peerId, cid: imported.cid.toString(), loadMs, readyMs, importMs: performance.now() - t2, rssMiB: rss });
+        send({
+          type: 'ready',
+          peerId: node.peerId,
+          cid: imported.cid.toString(),
+          loadMs,
+          readyMs,
+          importMs: performance.now() - t2,
+          rssMiB: rss,
+        });
       } else if (m.type === 'dial' && node !== undefined) {
         const [r] = await node.dial(m.addrs);
         node.keep(m.addrs);
@@ -74,7 +97,11 @@ async function child(): Promise<void> {
   });
 }
 
-function ask<T extends FromChild['type']>(proc: ChildProcess, m: ToChild, want: T): Promise<Extract<FromChild, { type: T }>> {
+function ask<T extends FromChild['type']>(
+  proc: ChildProcess,
+  m: ToChild,
+  want: T,
+): Promise<Extract<FromChild, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (r: FromChild): void => {
       if (r.type !== want) return;
@@ -82,7 +109,8 @@ function ask<T extends FromChild['type']>(proc: ChildProcess, m: ToChild, want: 
       proc.off('exit', onExit);
       resolve(r as Extract<FromChild, { type: T }>);
     };
-    const onExit = (code: number | null): void => reject(new Error(`bench node exited (${code}) while waiting for ${want}`));
+    const onExit = (code: number | null): void =>
+      reject(new Error(`bench node exited (${code}) while waiting for ${want}`));
     proc.on('message', onMessage);
     proc.once('exit', onExit);
     proc.send(m);
@@ -98,7 +126,11 @@ interface OurNode {
 let ourModule: string | undefined;
 
 async function startOurs(dir: string, tempDir: string): Promise<OurNode> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--child', ...(ourModule === undefined ? [] : [ourModule])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(
+    fileURLToPath(import.meta.url),
+    ['--child', ...(ourModule === undefined ? [] : [ourModule])],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   const ready = await ask(proc, { type: 'start', dir, tempDir }, 'ready');
   return {
     proc,
@@ -206,8 +238,15 @@ async function main(): Promise<void> {
       rows.push({ case: 'kubo cases', note: 'skipped: kubo not installed (npm run peers)' });
     }
     rows.push({ case: 'ours: module load', seconds: (ready?.loadMs ?? 0) / 1000 });
-    rows.push({ case: 'ours: createNode -> ready', seconds: (ready?.readyMs ?? 0) / 1000, note: `RSS ${ready?.rssMiB} MiB when ready` });
-    rows.push({ case: 'ours: import 100 MiB into the node (first 128 MiB kept in memory)', seconds: (ready?.importMs ?? 0) / 1000 });
+    rows.push({
+      case: 'ours: createNode -> ready',
+      seconds: (ready?.readyMs ?? 0) / 1000,
+      note: `RSS ${ready?.rssMiB} MiB when ready`,
+    });
+    rows.push({
+      case: 'ours: import 100 MiB into the node (first 128 MiB kept in memory)',
+      seconds: (ready?.importMs ?? 0) / 1000,
+    });
     rows.push({ case: 'ours: peak RSS, 100 MiB tree', note: `${peakRss} MiB` });
     Object.assign(result, {
       oursToHeliaMiBps: toHelia,
@@ -230,8 +269,14 @@ async function main(): Promise<void> {
         const got = await fetcher.fetchDag(ours.ready.cid);
         const stats = await ask(ours.proc, { type: 'stats' }, 'stats');
         const rate = got.bytes / MiB / (got.ms / 1000);
-        rows.push({ case: 'ours -> Helia fetcher, 1 GiB / 4,000 files', mibPerS: rate, note: `peak RSS ${stats.maxRssMiB} MiB` });
-        Object.assign(result, { big: { oursToHeliaMiBps: rate, peakRssMiB: stats.maxRssMiB, importMs: ours.ready.importMs } });
+        rows.push({
+          case: 'ours -> Helia fetcher, 1 GiB / 4,000 files',
+          mibPerS: rate,
+          note: `peak RSS ${stats.maxRssMiB} MiB`,
+        });
+        Object.assign(result, {
+          big: { oursToHeliaMiBps: rate, peakRssMiB: stats.maxRssMiB, importMs: ours.ready.importMs },
+        });
       }
       await ours.stop();
     }
@@ -240,7 +285,10 @@ async function main(): Promise<void> {
   }
 
   console.log('| case | MiB/s | s | note |\n|---|---:|---:|---|');
-  for (const r of rows) console.log(`| ${r.case} | ${r.mibPerS?.toFixed(1) ?? ''} | ${r.seconds?.toFixed(2) ?? ''} | ${r.note ?? ''} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.case} | ${r.mibPerS?.toFixed(1) ?? ''} | ${r.seconds?.toFixed(2) ?? ''} | ${r.note ?? ''} |`,
+    );
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(join(here, 'results', 'serve.json'), JSON.stringify({ ...result, rows }, null, 2) + '\n');
 }

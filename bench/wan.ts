@@ -96,6 +96,15 @@ function inside(
 }
 
 async function clusterState(cid: string): Promise<{ pinned: boolean; complete: boolean }> {
+  // The cluster's own status can lag what its pinning API said by a moment.
+  for (let i = 0; ; i++) {
+    const state = await clusterStateOnce(cid);
+    if ((state.pinned && state.complete) || i >= 30) return state;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+async function clusterStateOnce(cid: string): Promise<{ pinned: boolean; complete: boolean }> {
   const { stdout } = await lab.cluster.ctl(['--enc=json', 'status', cid]);
   const status = JSON.parse(stdout) as { peer_map: Record<string, { status: string }> };
   const pinned = Object.values(status.peer_map).every((p) => p.status === 'pinned');

@@ -104,7 +104,21 @@ export async function startWanLab(): Promise<WanLab> {
     await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
     // A hosted runner takes no inbound connections: drop every SYN that comes in over the
     // link (the namespace's own loopback stays open: a kubo in there serves its RPC on it).
-    await sh('ip', ['netns', 'exec', ns, 'iptables', '-A', 'INPUT', '-i', nsIf, '-p', 'tcp', '--syn', '-j', 'DROP']);
+    await sh('ip', [
+      'netns',
+      'exec',
+      ns,
+      'iptables',
+      '-A',
+      'INPUT',
+      '-i',
+      nsIf,
+      '-p',
+      'tcp',
+      '--syn',
+      '-j',
+      'DROP',
+    ]);
     // The namespace resolves service.lab to the host end of the link (ip netns exec
     // bind-mounts /etc/netns/<ns>/hosts over /etc/hosts).
     await mkdir(`/etc/netns/${ns}`, { recursive: true });

@@ -24,7 +24,7 @@ import { openDiskBlockstore } from './disk-blockstore.js';
 import { DEFAULT_MEMORY_BYTES, tieredBlockstore } from './tiered-blockstore.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { skipKnownProtocolMerges } from './protocol-merges.js';
-import { warmBitswapStreams } from './warm-streams.js';
+import { keepBitswapStreams } from './bitswap-streams.js';
 import { aborted, message, raceAbort } from './util.js';
 import type {
   DialResult,
@@ -97,8 +97,8 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   );
   const tempDir = dir;
   const libp2p: Libp2p = node.libp2p;
-  // Bitswap opens a stream per message: have the next one negotiated before it is needed.
-  const warm = warmBitswapStreams(libp2p);
+  // Bitswap opens a stream per message: send them all on one kept stream per peer instead.
+  const streams = keepBitswapStreams(libp2p);
   // ...and not rewrite the peer's record each time one is negotiated.
   const merges = skipKnownProtocolMerges(libp2p.peerStore);
   // Which peers were sent every block we hold (see served-coverage.ts).
@@ -159,7 +159,8 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
       ...(lastServedAt === undefined ? {} : { lastServedAt }),
       ...(peerCompleteAt === undefined ? {} : { peerCompleteAt }),
       touches: {
-        warmStreamsTaken: warm.taken(),
+        bitswapStreamsReused: streams.reused(),
+        bitswapStreamsOpened: streams.opened(),
         mergesSkipped: merges.skipped(),
         sentBlocksWatched: sentWatch.watching,
         sentMessagesSeen: sentWatch.seen(),
@@ -255,7 +256,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     async stop() {
       stopping ??= (async () => {
         clearInterval(keepTimer);
-        warm.stop();
+        streams.stop();
         merges.restore();
         sentWatch.stop();
         served.flush();

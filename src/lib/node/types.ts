@@ -71,8 +71,10 @@ export interface NodeStats {
 }
 
 export interface NodeTouches {
-  /** Bitswap sends that found a negotiated stream ready (warm-streams.ts). */
-  warmStreamsTaken: number;
+  /** Bitswap messages sent on a kept stream that was already open (bitswap-streams.ts). */
+  bitswapStreamsReused: number;
+  /** Outbound bitswap streams opened. */
+  bitswapStreamsOpened: number;
   /** Peer-store rewrites skipped for a protocol the peer already lists (protocol-merges.ts). */
   mergesSkipped: number;
   /** Whether bitswap's network could be wrapped to see which blocks went to whom (sent-blocks.ts). */
