@@ -11,6 +11,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  rmSync,
   statSync,
   writeFileSync,
   writeSync,
@@ -46,8 +47,14 @@ async function child(kind: string, target: string, profile: string): Promise<voi
   let cid: string | undefined;
   if (!lib) await readAndHash(target);
   else {
-    const result = await lib.importDirectory(target, { profile: profile as Unixfs.ProfileName });
+    // import-car: the same import also writing its CAR (ImportOptions.car) beside the input.
+    const car = kind === 'import-car' ? `${target.replace(/\/+$/, '')}.bench.car` : undefined;
+    const result = await lib.importDirectory(target, {
+      profile: profile as Unixfs.ProfileName,
+      ...(car === undefined ? {} : { car }),
+    });
     cid = result.cid.toString();
+    if (car !== undefined) rmSync(car, { force: true });
   }
   const seconds = (performance.now() - t0) / 1000;
   const out: Measure = { seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...(cid ? { cid } : {}) };
@@ -272,6 +279,10 @@ async function parent(): Promise<void> {
         `ipfs-pin ${profile}`,
         best(runs, () => runChild('import', input.target, profile)),
       );
+    add(
+      'ipfs-pin unixfs-v1-2025 + CAR file',
+      best(runs, () => runChild('import-car', input.target, 'unixfs-v1-2025')),
+    );
     if (!values['no-tools']) {
       const car = path.join(repoRoot, 'node_modules/ipfs-car/bin.js');
       // The CAR goes to stdout, discarded (--output /dev/null makes ipfs-car loop rewriting the header).

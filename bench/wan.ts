@@ -307,7 +307,7 @@ for (const tree of trees) {
   }
 }
 process.stdout.write(
-  `${out.join('\n')}\n\n(!) a run that did not end pinned with the whole DAG on the cluster\n`,
+  `${out.join('\n')}\n${samples.some((s) => !s.pinned || !s.complete) ? '\n(!) a run that did not end pinned with the whole DAG on the cluster\n' : ''}`,
 );
 await mkdir(join(root, 'bench', 'results'), { recursive: true });
 await writeFile(

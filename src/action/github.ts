@@ -2,6 +2,16 @@ import type { getOctokit } from '@actions/github';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
+/** A GitHub client whose every API call is bounded: a hung GitHub API must not hold the job (or a cancel) up. */
+export async function octokitFor(token: string, callMs: number): Promise<Octokit> {
+  const { getOctokit } = await import('@actions/github');
+  return getOctokit(token, {
+    request: {
+      fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(callMs) }),
+    },
+  });
+}
+
 export interface Repo {
   owner: string;
   repo: string;

@@ -156,14 +156,8 @@ async function reportToPullRequest(
     return;
   }
   const removal = report.outcome === 'removed' || report.removed !== undefined;
-  const { getOctokit } = await import('@actions/github');
   const gh = await import('./github.js');
-  // Each API call is bounded: a hung GitHub API must not hold the job (or a cancel) up.
-  const octokit = getOctokit(inputs.githubToken, {
-    request: {
-      fetch: (url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(apiMs) }),
-    },
-  });
+  const octokit = await gh.octokitFor(inputs.githubToken, apiMs);
   const repo = gh.splitRepository(ctx.repository);
   if (inputs.comment) {
     try {
@@ -507,14 +501,8 @@ async function resolvePullRequest(inputs: ActionInputs, ctx: RunContext): Promis
     return ctx;
   }
   try {
-    const { getOctokit } = await import('@actions/github');
     const gh = await import('./github.js');
-    const octokit = getOctokit(inputs.githubToken, {
-      request: {
-        fetch: (url: string, init: RequestInit) =>
-          fetch(url, { ...init, signal: AbortSignal.timeout(API_MS) }),
-      },
-    });
+    const octokit = await gh.octokitFor(inputs.githubToken, API_MS);
     const number = await gh.findPullRequest(octokit, gh.splitRepository(ctx.repository), lookup);
     if (number === undefined) {
       core.warning(

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { CarWriter } from '@ipld/car/writer';
+import { carHeader } from '../unixfs/car-file.js';
 import { varint } from 'multiformats';
 import type { CID } from 'multiformats/cid';
 import type { BlockSink } from '../unixfs/types.js';
@@ -47,20 +47,9 @@ export function createCarSpool(dir: string): CarSpool {
       if (failure !== undefined) throw failure;
     },
     async *car(root) {
-      yield await header(root);
+      yield await carHeader(root);
       yield* createReadStream(path, { highWaterMark: 1 << 20 });
     },
     blocks: () => count,
   };
-}
-
-async function header(root: CID): Promise<Uint8Array> {
-  const { writer, out } = CarWriter.create([root]);
-  const chunks: Uint8Array[] = [];
-  const collect = (async () => {
-    for await (const c of out) chunks.push(c);
-  })();
-  await writer.close();
-  await collect;
-  return Buffer.concat(chunks);
 }

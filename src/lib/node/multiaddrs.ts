@@ -71,18 +71,22 @@ function ip6Private(ip: string): boolean {
   );
 }
 
-/** A public IP address (not loopback, private, link-local, CGNAT, multicast or unspecified). */
-export function isPublicAddress(address: string): boolean {
+/** The first component of an address when it is an IP (`ip4` or `ip6`), else undefined. */
+function ipOf(address: string): { v6: boolean; ip: string } | undefined {
   let host;
   try {
     host = multiaddr(address).getComponents()[0];
   } catch {
-    return false;
+    return undefined;
   }
-  if (host?.value === undefined) return false;
-  if (host.name === 'ip4') return !ip4Private(host.value);
-  if (host.name === 'ip6') return !ip6Private(host.value);
-  return false;
+  if (host?.value === undefined || (host.name !== 'ip4' && host.name !== 'ip6')) return undefined;
+  return { v6: host.name === 'ip6', ip: host.value };
+}
+
+/** A public IP address (not loopback, private, link-local, CGNAT, multicast or unspecified). */
+export function isPublicAddress(address: string): boolean {
+  const ip = ipOf(address);
+  return ip !== undefined && !(ip.v6 ? ip6Private(ip.ip) : ip4Private(ip.ip));
 }
 
 /**
@@ -90,16 +94,8 @@ export function isPublicAddress(address: string): boolean {
  * (the first component is /ip4 or /ip6). DNS names are not resolved here: false.
  */
 export function isPrivateIpAddress(address: string): boolean {
-  let host;
-  try {
-    host = multiaddr(address).getComponents()[0];
-  } catch {
-    return false;
-  }
-  if (host?.value === undefined) return false;
-  if (host.name === 'ip4') return ip4Private(host.value);
-  if (host.name === 'ip6') return ip6Private(host.value);
-  return false;
+  const ip = ipOf(address);
+  return ip !== undefined && (ip.v6 ? ip6Private(ip.ip) : ip4Private(ip.ip));
 }
 
 /** Whether a URL's host is a loopback or private IP literal, or localhost. */

@@ -4,14 +4,13 @@ import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { createNode } from '../node/index.js';
 import { statImportRoot } from '../unixfs/walk.js';
 import type { IpfsNode, NodeOptions } from '../node/types.js';
-import { createPinningClient } from '../psa/client.js';
 import type { PinningClient } from '../psa/types.js';
 import { createDeadline } from './deadline.js';
 import { checkCarPath } from '../unixfs/car-file.js';
 import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
 import { policyState, requiredPins } from './policy.js';
 import { pinOnService, policyStop } from './service-flow.js';
-import { resolveServices } from './services.js';
+import { createServiceClients, resolveServices } from './services.js';
 import type { PinDirectoryOptions, PinDirectoryResult, ServiceResult } from './types.js';
 import { DEFAULT_POLL_MAX_MS, DEFAULT_POLL_MIN_MS, DEFAULT_TIMEOUT_MS } from './wait-for-pinned.js';
 
@@ -46,18 +45,10 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   const onProgress = options.onProgress;
   const signal = options.signal;
   // Clients first: a malformed endpoint fails here, before any work.
-  const clients = services.map((service) =>
-    createPinningClient({
-      endpoint: service.endpoint,
-      ...(service.token === undefined ? {} : { token: service.token }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      minIntervalMs: service.minIntervalMs,
-      // The token check of a big import, the lookup for an existing pin and the submit may
-      // go back to back (one step for the user); the budget holds from then on.
-      burst: 3,
-      ...(options.random === undefined ? {} : { random: options.random }),
-    }),
-  );
+  const clients = createServiceClients(services, {
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
 
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
   // A missing path fails before a node starts (the import would find it, after the start-up).

@@ -1,10 +1,9 @@
 import { IpfsPinError, isIpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import type { CallOptions, ProgressEvent } from '../progress.js';
-import { createPinningClient } from '../psa/client.js';
 import type { PinStatus, PsaProgressEvent } from '../psa/types.js';
 import { MAX_NAME_BYTES } from './name.js';
-import { resolveServices } from './services.js';
+import { createServiceClients, resolveServices } from './services.js';
 import type { ServiceConfig } from './types.js';
 
 export type RemoveProgressEvent =
@@ -51,15 +50,8 @@ export async function removePins(options: RemovePinsOptions): Promise<RemovePins
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES)
     throw new IpfsPinError('INVALID_INPUT', `the name is over ${MAX_NAME_BYTES} bytes`);
   const services = resolveServices(options.services ?? []);
-  const clients = services.map((service) =>
-    createPinningClient({
-      endpoint: service.endpoint,
-      ...(service.token === undefined ? {} : { token: service.token }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      minIntervalMs: service.minIntervalMs,
-      burst: 3,
-    }),
-  );
+  const clients = createServiceClients(services, options.fetch === undefined ? {} : { fetch: options.fetch });
+
   const timeoutMs = options.timeoutMs ?? 120_000;
   const results = await Promise.all(
     services.map(async (service, i): Promise<RemoveServiceResult> => {

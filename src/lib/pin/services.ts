@@ -1,5 +1,7 @@
 import { IpfsPinError } from '../errors.js';
 import { isPrivateHost } from '../node/multiaddrs.js';
+import { createPinningClient } from '../psa/client.js';
+import type { PinningClient } from '../psa/types.js';
 import type { ServiceConfig } from './types.js';
 
 export const DEFAULT_MIN_INTERVAL_MS = 1000;
@@ -61,4 +63,25 @@ export function resolveServices(configs: readonly ServiceConfig[]): ResolvedServ
     if (config.token !== undefined && config.token !== '') resolved.token = config.token;
     return resolved;
   });
+}
+
+/**
+ * One PSA client per service, with its request budget. A burst of 3: the token check of a
+ * big import, the lookup for an existing pin and the submit may go back to back (one step
+ * for the user); the budget holds from then on. A malformed endpoint fails here, before any work.
+ */
+export function createServiceClients(
+  services: readonly ResolvedService[],
+  options: { fetch?: typeof globalThis.fetch; random?: () => number } = {},
+): PinningClient[] {
+  return services.map((service) =>
+    createPinningClient({
+      endpoint: service.endpoint,
+      ...(service.token === undefined ? {} : { token: service.token }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      minIntervalMs: service.minIntervalMs,
+      burst: 3,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    }),
+  );
 }

@@ -54,7 +54,8 @@ function standIn(cidVersion: 0 | 1): CID {
   return cidVersion === 0 ? CID.createV0(zero) : CID.createV1(dagPb.code, zero);
 }
 
-async function headerFor(root: CID): Promise<Uint8Array> {
+/** A CARv1 header naming `root`. */
+export async function carHeader(root: CID): Promise<Uint8Array> {
   const { writer, out } = CarWriter.create([root]);
   const chunks: Uint8Array[] = [];
   const collect = (async () => {
@@ -67,7 +68,7 @@ async function headerFor(root: CID): Promise<Uint8Array> {
 
 export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<CarFile> {
   const abs = await checkCarPath(path);
-  const placeholder = await headerFor(standIn(cidVersion));
+  const placeholder = await carHeader(standIn(cidVersion));
   const out = createWriteStream(abs);
   let failure: Error | undefined;
   out.on('error', (err) => (failure = err));
@@ -100,7 +101,7 @@ export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<Ca
     async finish(root) {
       await close();
       if (failure !== undefined) throw carError(abs, failure);
-      const header = await headerFor(root);
+      const header = await carHeader(root);
       if (header.byteLength !== placeholder.byteLength) {
         throw new IpfsPinError(
           'IMPORT_FAILED',
