@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWanLab } from '../support/wan-lab.js';
+import { labUnavailable, startWanLab } from '../support/wan-lab.js';
 import type { WanLab } from '../support/wan-lab.js';
 import { cliPath } from './pin-helpers.js';
 
@@ -18,7 +18,15 @@ interface Run {
 let lab: WanLab;
 let work: string;
 
+// Under CI=true a lab that cannot start fails the run (startWanLab throws). On a developer's
+// machine without root it is left out with the reason, so `npm test` works there too; run
+// `sudo -E env "PATH=$PATH" npm test` to include it.
+const why = labUnavailable();
+const leftOut = why !== undefined && process.env['CI'] !== 'true';
+if (leftOut) process.stderr.write(`wan.test.ts: left out: ${why} (CI=true makes this a failure)\n`);
+
 beforeAll(async () => {
+  if (leftOut) return;
   lab = await startWanLab();
   await lab.shape({ rttMs: 50 });
   work = await mkdtemp(join(tmpdir(), 'ipfs-pin-wan-'));
@@ -74,7 +82,7 @@ async function clusterHolds(cid: string): Promise<{ pinned: boolean; pins: numbe
   return { pinned: Object.values(status.peer_map).every((p) => p.status === 'pinned'), pins };
 }
 
-describe('a runner behind NAT, 50 ms from IPFS Cluster', () => {
+describe.skipIf(leftOut)('a runner behind NAT, 50 ms from IPFS Cluster', () => {
   it('takes no inbound connection (the lab is what it says)', async () => {
     expect(await lab.inboundBlocked()).toBe(true);
   });
