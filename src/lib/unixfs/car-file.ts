@@ -13,7 +13,8 @@ import type { BlockSink } from './types.js';
 /**
  * Writes the import as a CARv1 file while the blocks are made: no second pass over the
  * data, and memory flat whatever the tree's size (each distinct block once; the set of CIDs
- * seen is the only thing that grows, some 100 bytes a block).
+ * seen is the only thing that grows, some 100 bytes a block). `put` resolves once the
+ * block's bytes are written out, so the importer may reuse its buffers.
  *
  * The root is only known at the end, and a CARv1 header names it first. The header is
  * written first for a stand-in root of the same CID version (so of the same byte length:
@@ -73,7 +74,6 @@ export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<Ca
   let failure: Error | undefined;
   out.on('error', (err) => (failure = err));
   const seen = new Set<string>();
-  let drained: Promise<unknown> | undefined;
   out.write(placeholder);
 
   const close = async (): Promise<void> => {
@@ -93,10 +93,11 @@ export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<Ca
       const len = cid.bytes.byteLength + bytes.byteLength;
       out.write(varint.encodeTo(len, new Uint8Array(varint.encodingLength(len))));
       out.write(cid.bytes);
-      if (!out.write(bytes)) {
-        drained ??= once(out, 'drain').finally(() => (drained = undefined));
-        await drained;
-      }
+      // Resolved once the block's bytes are written out, not merely queued: what waits in
+      // memory is bounded by the importer's own concurrency, whatever the disk's speed.
+      await new Promise<void>((resolve, reject) => {
+        out.write(bytes, (err) => (err ? reject(carError(abs, err)) : resolve()));
+      });
     },
     async finish(root) {
       await close();

@@ -17,6 +17,11 @@ import type { FileCandidate, ImportCandidate, SymlinkCandidate, TreeBuilder } fr
 export interface BuildDagOptions {
   params: ProfileParams;
   sink: BlockSink;
+  /**
+   * The sink keeps no block once its `put` resolved (it hashed it, or wrote it out), so the
+   * buffers may be reused. Default: only for the hash-only sink.
+   */
+  sinkKeepsNothing?: boolean;
   totals: TreeTotals;
   /** Small files (one chunk or less) imported at once; bigger ones go 4 at a time. Default 32. */
   concurrency?: number;
@@ -114,7 +119,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
 
   // Chunk buffers are reused once their leaf is built: always for dag-pb leaves (the block
   // is a copy), and for raw leaves (the chunk is the block) when the store keeps nothing.
-  const recycleBlocks = options.sink === hashOnlySink;
+  const recycleBlocks = options.sinkKeepsNothing ?? options.sink === hashOnlySink;
   const pool = createChunkPool(params.chunkSize + 32, Math.ceil((2 * BYTES_IN_FLIGHT) / params.chunkSize));
   const take = !params.rawLeaves || recycleBlocks ? pool.take : undefined;
   // Whole small files, on the same terms.

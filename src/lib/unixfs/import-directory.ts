@@ -55,6 +55,8 @@ async function importWalked(
     link = await buildDag(root, {
       params,
       sink: car === undefined ? base : teeSink(base, car),
+      // The CAR file's put resolves once the bytes are written out: it keeps nothing either.
+      sinkKeepsNothing: base === hashOnlySink,
       totals,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.signal ? { signal: options.signal } : {}),
