@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretForms } from '../../src/lib/index.js';
 import { startGithubApi } from '../support/github-api.js';
-import { MERGE_SHA, runAction as runActionIn } from '../support/run-action.js';
+import { HEAD_SHA, MERGE_SHA, pullRequestEvent, runAction as runActionIn } from '../support/run-action.js';
 import type { ActionRun, RunSpec } from '../support/run-action.js';
 import type { GithubApi } from '../support/github-api.js';
 import { startMockPsa } from '../support/mock-psa.js';
@@ -19,8 +19,6 @@ import type { MockPsa } from '../support/mock-psa.js';
 import { peerBinary } from '../support/peers.js';
 import { startPsaServer } from '../support/psa-server.js';
 import type { PsaServer } from '../support/psa-server.js';
-
-const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
 
 let work: string;
 const runAction = (spec: RunSpec): Promise<ActionRun> => runActionIn(work, spec);
@@ -40,19 +38,7 @@ function expectMasked(run: ActionRun, secrets: string[]): void {
   for (const s of secrets) expect(rest).not.toContain(s);
 }
 
-const prEvent = (headRepo: string) => ({
-  name: 'pull_request',
-  payload: {
-    action: 'synchronize',
-    number: 7,
-    pull_request: {
-      number: 7,
-      head: { sha: HEAD_SHA, ref: 'feature', repo: { full_name: headRepo } },
-      base: { sha: MERGE_SHA, ref: 'main', repo: { full_name: 'acme/site' } },
-    },
-    repository: { full_name: 'acme/site', name: 'site', owner: { login: 'acme' } },
-  },
-});
+const prEvent = (headRepo: string) => pullRequestEvent({ headRepo });
 
 let psa: PsaServer;
 let site: string;

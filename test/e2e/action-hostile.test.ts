@@ -16,29 +16,16 @@ import type { GithubApi } from '../support/github-api.js';
 import { startHostilePsa } from '../support/hostile-psa.js';
 import { startMockPsa } from '../support/mock-psa.js';
 import { peerBinary } from '../support/peers.js';
-import { runAction as runActionIn } from '../support/run-action.js';
+import { pullRequestEvent, runAction as runActionIn } from '../support/run-action.js';
 import type { ActionRun, RunSpec } from '../support/run-action.js';
 
 const TOKEN = 'hostile-test-token-7f3a9c21e5';
-const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
 const MARKER = '<!-- ipfs-pin:comment path=site -->';
 
 let work: string;
 const runAction = (spec: RunSpec): Promise<ActionRun> => runActionIn(work, spec);
 
-const prEvent = {
-  name: 'pull_request',
-  payload: {
-    action: 'synchronize',
-    number: 7,
-    pull_request: {
-      number: 7,
-      head: { sha: HEAD_SHA, ref: 'feature', repo: { full_name: 'acme/site' } },
-      base: { ref: 'main', repo: { full_name: 'acme/site' } },
-    },
-    repository: { full_name: 'acme/site' },
-  },
-};
+const prEvent = pullRequestEvent();
 
 /** Every form the hostile service echoed the token in (see hostile-psa.ts echoes()). */
 const ECHOED = [

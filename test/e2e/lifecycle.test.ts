@@ -20,11 +20,10 @@ import { startKubo } from '../support/kubo.js';
 import type { Kubo } from '../support/kubo.js';
 import { startMockPsa } from '../support/mock-psa.js';
 import type { MockPsa } from '../support/mock-psa.js';
-import { MERGE_SHA, runAction as runActionIn } from '../support/run-action.js';
+import { HEAD_SHA, MERGE_SHA, pullRequestEvent, runAction as runActionIn } from '../support/run-action.js';
 import type { ActionRun, RunSpec } from '../support/run-action.js';
 import { ipfsPin } from './pin-helpers.js';
 
-const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
 const TOKEN = 'mock-token-lifecycle';
 const CID_A = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
 const CID_B = 'bafkreidgvpkjawlxz6sffxzwgooowe5yt7i6wsyg236mfoks77nywkptdq';
@@ -65,19 +64,7 @@ const workflowRun = (opts: { fork: boolean; listed: boolean }) => ({
   },
 });
 
-const prEvent = (action: string) => ({
-  name: 'pull_request',
-  payload: {
-    action,
-    number: 7,
-    pull_request: {
-      number: 7,
-      head: { sha: HEAD_SHA, ref: 'feature', repo: { full_name: 'acme/site' } },
-      base: { ref: 'main', repo: { full_name: 'acme/site' } },
-    },
-    repository: { full_name: 'acme/site' },
-  },
-});
+const prEvent = (action: string) => pullRequestEvent({ action });
 
 describe('workflow_run after a pull_request run', () => {
   // The mock service pins at once when the name starts with `pinned-`: the tests set it,

@@ -9,6 +9,27 @@ import { repoRoot } from './peers.js';
 
 const bundle = join(repoRoot, 'dist', 'index.js');
 export const MERGE_SHA = '0123456789abcdef0123456789abcdef01234567';
+export const HEAD_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
+
+/** A `pull_request` event of PR #7 of acme/site, its head in `headRepo` (another repo: a fork). */
+export function pullRequestEvent(options: { headRepo?: string; action?: string } = {}): {
+  name: string;
+  payload: unknown;
+} {
+  return {
+    name: 'pull_request',
+    payload: {
+      action: options.action ?? 'synchronize',
+      number: 7,
+      pull_request: {
+        number: 7,
+        head: { sha: HEAD_SHA, ref: 'feature', repo: { full_name: options.headRepo ?? 'acme/site' } },
+        base: { sha: MERGE_SHA, ref: 'main', repo: { full_name: 'acme/site' } },
+      },
+      repository: { full_name: 'acme/site', name: 'site', owner: { login: 'acme' } },
+    },
+  };
+}
 
 export interface ActionRun {
   code: number | null;
