@@ -16,9 +16,7 @@ export async function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefine
   }
 }
 
-export function aborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
-}
+export { isAborted as aborted } from '../util/abort.js';
 
 export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

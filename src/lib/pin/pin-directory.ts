@@ -13,6 +13,7 @@ import { pinOnService, policyStop } from './service-flow.js';
 import { createServiceClients, resolveServices } from './services.js';
 import type { PinDirectoryOptions, PinDirectoryResult, ServiceResult } from './types.js';
 import { DEFAULT_POLL_MAX_MS, DEFAULT_POLL_MIN_MS, DEFAULT_TIMEOUT_MS } from './wait-for-pinned.js';
+import { isAborted } from '../util/abort.js';
 
 /**
  * The whole job: import `path` into an IPFS node, pin the CID on every service (reusing
@@ -252,9 +253,4 @@ function nodeOptions(options: PinDirectoryOptions): NodeOptions {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };
-}
-
-// A function, so TypeScript does not keep an earlier narrowing of `aborted`.
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
 }

@@ -9,6 +9,7 @@ import type { CallOptions, ProgressEvent } from '../progress.js';
 import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
 import { checkGatewayTemplate, gatewayUrl } from './gateway.js';
+import { isAborted } from '../util/abort.js';
 
 export type VerifyProgressEvent =
   | ProgressEvent<
@@ -66,7 +67,7 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
   let last: string;
   for (;;) {
     attempt++;
-    if (options.signal?.aborted === true) throw abortError(options.signal, 'Verifying');
+    if (isAborted(options.signal)) throw abortError(options.signal, 'Verifying');
     const remaining = deadline - Date.now();
     const attemptSignal = AbortSignal.any([
       AbortSignal.timeout(Math.max(1, Math.min(remaining, options.attemptTimeoutMs ?? 60_000))),
@@ -84,7 +85,7 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
       options.onProgress?.(new CustomProgressEvent('verify:done', result));
       return result;
     } catch (err) {
-      if (aborted(options.signal)) throw abortError(options.signal, 'Verifying');
+      if (isAborted(options.signal)) throw abortError(options.signal, 'Verifying');
       last = err instanceof Error ? err.message : String(err);
     }
     const wait = backoffDelay(attempt - 1, { baseMs: 1_000, maxMs: 30_000, random: Math.random });
@@ -102,11 +103,6 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
       throw abortError(options.signal, 'Verifying');
     });
   }
-}
-
-// A function, so TypeScript does not keep an earlier narrowing of `aborted`.
-function aborted(signal: AbortSignal | undefined): signal is AbortSignal {
-  return signal?.aborted === true;
 }
 
 function carUrl(url: string): string {

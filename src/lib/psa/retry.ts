@@ -7,6 +7,7 @@ import { sendOnce } from './send.js';
 import type { PsaRequest, PsaResponse, SendContext } from './send.js';
 import { redact } from './text.js';
 import type { PsaCallOptions, PsaProgressEvent } from './types.js';
+import { isAborted } from '../util/abort.js';
 
 export interface RetryPolicy {
   callTimeoutMs: number;
@@ -289,11 +290,6 @@ function copyFields(e: IpfsPinError): { status?: number; reason?: string; detail
     ...(e.reason === undefined ? {} : { reason: e.reason }),
     ...(e.details === undefined ? {} : { details: e.details }),
   };
-}
-
-// A function, so TypeScript does not keep an earlier narrowing of `aborted`.
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
 }
 
 function emit(options: PsaCallOptions, event: PsaProgressEvent): void {
