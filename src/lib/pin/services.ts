@@ -15,11 +15,15 @@ export interface ResolvedService {
   privateDelegates: boolean;
 }
 
-function endpointHostname(endpoint: string): string | undefined {
+/**
+ * The default of `privateDelegates`: a service whose endpoint is itself on loopback or a
+ * private address (a self-hosted cluster) may name delegates there.
+ */
+export function endpointIsPrivate(endpoint: string): boolean {
   try {
-    return new URL(endpoint).hostname;
+    return isPrivateHost(new URL(endpoint).hostname);
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -52,8 +56,7 @@ export function resolveServices(configs: readonly ServiceConfig[]): ResolvedServ
     const count = (used.get(wanted) ?? 0) + 1;
     used.set(wanted, count);
     const label = count === 1 ? wanted : `${wanted}#${count}`;
-    const hostname = endpointHostname(config.endpoint.trim());
-    const privateDelegates = config.privateDelegates ?? (hostname !== undefined && isPrivateHost(hostname));
+    const privateDelegates = config.privateDelegates ?? endpointIsPrivate(config.endpoint.trim());
     const resolved: ResolvedService = {
       endpoint: config.endpoint.trim(),
       label,
