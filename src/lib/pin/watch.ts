@@ -156,6 +156,12 @@ export async function watchPin(
       if (handle(status)) return status;
       // The service had every block and is not done yet: it is writing the pin down.
       if (wake === 'complete') served.followUpAt = Date.now() + FOLLOW_UP_MS;
+      // The transfer just ended and the pin is still pending: the answer is about to change,
+      // so the backoff starts again from the first delay instead of going on from where a
+      // long transfer left it (up to 30 s). On a slow link the last blocks are still on
+      // their way when the node has handed them off; the early looks come too soon, and the
+      // next planned one came half a minute after the service was done.
+      if (wake !== 'planned') attempt = 0;
     }
   } catch (err) {
     if (ctx.signal?.aborted === true) throw await stoppedError(ctx, requestid, err);

@@ -1,0 +1,113 @@
+// The wait loop (watchPin) on a fake clock, with a fake service and a fake node: when the
+// service is asked, not how long anything takes for real.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { watchPin } from '../../src/lib/pin/watch.js';
+import { createDeadline } from '../../src/lib/pin/deadline.js';
+import type { WatchContext } from '../../src/lib/pin/watch.js';
+import type { DelegateDialer } from '../../src/lib/pin/delegates.js';
+import type { IpfsNode, NodeStats } from '../../src/lib/node/types.js';
+import type { PinningClient, PinStatus } from '../../src/lib/psa/types.js';
+
+const REQUESTID = 'req-1';
+const CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
+
+function status(s: string): PinStatus {
+  return {
+    requestid: REQUESTID,
+    status: s,
+    created: '2026-12-02T00:00:00Z',
+    pin: { cid: CID },
+    delegates: [],
+  } as unknown as PinStatus;
+}
+
+const dialer: DelegateDialer = {
+  delegates: [],
+  dialled: [],
+  offer: () => {},
+  settle: async () => {},
+};
+
+/**
+ * A node that sends blocks from 0 until `lastBlockAt`, when a peer has been handed every
+ * block, and a service that says `pinning` until `pinnedAt` (the last blocks still on the
+ * wire until then), `pinned` after. Returns when each GET was answered and what it said.
+ */
+async function run(opts: { lastBlockAt: number; pinnedAt: number }) {
+  const asked: { at: number; status: string }[] = [];
+  const client = {
+    get: async (requestid: string) => {
+      expect(requestid).toBe(REQUESTID);
+      const s = Date.now() < opts.pinnedAt ? 'pinning' : 'pinned';
+      asked.push({ at: Date.now(), status: s });
+      return status(s);
+    },
+  } as unknown as PinningClient;
+  const node = {
+    stats: (): NodeStats => {
+      const now = Date.now();
+      const sending = now < opts.lastBlockAt;
+      const t = Math.min(now, opts.lastBlockAt);
+      return {
+        blocksServed: Math.floor(t / 10),
+        bytesServed: t * 1000,
+        peers: 1,
+        lastServedAt: t,
+        ...(sending ? {} : { peerCompleteAt: opts.lastBlockAt }),
+      };
+    },
+  } as unknown as IpfsNode;
+  const ctx: WatchContext = {
+    service: 'svc',
+    dialer,
+    deadline: createDeadline(15 * 60_000),
+    node,
+    pollMinMs: 1000,
+    pollMaxMs: 30_000,
+    minIntervalMs: 1000,
+    random: () => 0.5,
+    deleteOnTimeout: false,
+    initial: status('pinning'),
+  };
+  const done = watchPin(client, REQUESTID, ctx);
+  let result: PinStatus | undefined;
+  void done.then((r) => (result = r));
+  while (result === undefined) await vi.advanceTimersByTimeAsync(50);
+  ctx.deadline.clear();
+  return { result, asked };
+}
+
+describe('watchPin after a long transfer', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('looks again within seconds when the pin is still pending just after the last block', async () => {
+    // 60 s of blocks (the backoff has grown to its 30 s ceiling by then); the service holds
+    // the DAG 3 s after our node handed off the last block (a capped link drains its queue).
+    const { result, asked } = await run({ lastBlockAt: 60_000, pinnedAt: 63_000 });
+    expect(result.status).toBe('pinned');
+    const seen = asked.find((a) => a.status === 'pinned');
+    expect(seen).toBeDefined();
+    // Polls at +30 ms and +250 ms found it pending; then ~1 s, ~2 s: seen by 63.3 s. Before,
+    // the next look was the 30 s ceiling: about 90 s.
+    expect(seen!.at).toBeLessThan(63_000 + 2_500);
+    // ...without polling a pending pin more than the request budget allows.
+    const after = asked.filter((a) => a.at >= 60_000);
+    for (let i = 1; i < after.length; i++) {
+      expect(after[i]!.at - after[i - 1]!.at).toBeGreaterThanOrEqual(200);
+    }
+    expect(after.length).toBeLessThanOrEqual(6);
+  });
+
+  it('still backs off while the service stays pending long after the transfer', async () => {
+    const { asked } = await run({ lastBlockAt: 5_000, pinnedAt: 125_000 });
+    const after = asked.filter((a) => a.at >= 5_000);
+    // 1, 2, 4, 8, 16, 30, 30, 30... s apart: about a dozen looks in two minutes, not 120.
+    expect(after.length).toBeLessThan(15);
+    expect(after.at(-1)!.status).toBe('pinned');
+  });
+});
