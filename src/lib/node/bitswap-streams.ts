@@ -27,6 +27,38 @@ export interface BitswapStreams {
 }
 
 /**
+ * Resolves when the stream's write buffer is empty (the muxer took every byte), or it
+ * closed; rejects when the signal aborts.
+ */
+export async function written(s: Stream, signal?: AbortSignal): Promise<void> {
+  if (s.writeBufferLength === 0 || s.status !== 'open') return;
+  signal?.throwIfAborted();
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      s.removeEventListener('idle', onIdle);
+      s.removeEventListener('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onIdle = (): void => {
+      if (s.writeBufferLength > 0) return;
+      cleanup();
+      resolve();
+    };
+    const onClose = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    s.addEventListener('idle', onIdle);
+    s.addEventListener('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
  * One long-lived outbound bitswap stream per peer we send blocks to, as go-bitswap keeps
  * (its MessageSender), instead of @helia/bitswap's new stream for every message.
  *
@@ -40,7 +72,8 @@ export interface BitswapStreams {
  * How: @helia/bitswap sends a message by `libp2p.dialProtocol(peer, bitswap)`, then
  * `closeRead`, `send` per length-prefixed piece (`onDrain` when full), `close`, or `abort` on
  * an error. For the bitswap protocol to a peer id, this hands it a view of the kept stream
- * whose `closeRead` and `close` only release it and whose `abort` drops the kept stream (the
+ * whose `closeRead` does nothing, whose `close` waits until the message is written out (as
+ * Helia's own close does) and then releases it, and whose `abort` drops the kept stream (the
  * next message opens a new one). Each piece is one whole message written by one `send`, so
  * concurrent senders interleave whole messages only. A stream unused for {@link IDLE_MS} is
  * closed; one the other side closed or reset is replaced. Anything else passes through.
@@ -159,7 +192,17 @@ export function keepBitswapStreams(libp2p: Libp2p): BitswapStreams {
       closeRead: async () => {},
       send: (data: Parameters<Stream['send']>[0]) => s.send(data),
       onDrain: (o?: AbortOptions) => s.onDrain(o),
-      close: async () => done(),
+      // What Helia's own close() does before it ends a stream: wait until the message has
+      // left the write buffer. Without it sendMessage returned with megabytes still queued,
+      // so "every block sent" fired seconds early on a slow link, the idle timer ran while
+      // data was waiting, and nothing held the next message back.
+      close: async (o?: AbortOptions) => {
+        try {
+          await written(s, o?.signal);
+        } finally {
+          done();
+        }
+      },
       abort: (err: Error) => {
         done();
         drop(key, e, err);
