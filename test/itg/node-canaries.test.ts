@@ -44,6 +44,12 @@ describe('canaries: the embedded node touches into its dependencies still take e
     expect(stats.touches?.bitswapStreamsOpened).toBeLessThan(stats.touches?.sentMessagesSeen ?? 0);
   });
 
+  it('sent-blocks: a message of several blocks goes out as one message per block, as kubo sends them', () => {
+    expect(stats.touches?.blockMessagesSplit).toBeGreaterThan(0);
+    // More messages with blocks than the batches bitswap made of them.
+    expect(stats.touches?.sentMessagesSeen).toBeGreaterThan(stats.touches?.blockMessagesSplit ?? 0);
+  });
+
   it('protocol-merges: libp2p still merges the protocol into the peer store per stream, and we skip it', () => {
     expect(stats.touches?.mergesSkipped).toBeGreaterThan(0);
   });

@@ -101,7 +101,8 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   const streams = keepBitswapStreams(libp2p);
   // ...and not rewrite the peer's record each time one is negotiated.
   const merges = skipKnownProtocolMerges(libp2p.peerStore);
-  // Which peers were sent every block we hold (see served-coverage.ts).
+  // Blocks go one per message (as kubo sends them), and we see which peers were sent every
+  // block we hold (see sent-blocks.ts, served-coverage.ts).
   const coverage = createServedCoverage();
   const sentWatch = watchSentBlocks(node, (peer, keys) => coverage.sent(peer, keys));
   // Our importer writes to the store itself, not through Helia's wrapper (which
@@ -164,6 +165,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
         mergesSkipped: merges.skipped(),
         sentBlocksWatched: sentWatch.watching,
         sentMessagesSeen: sentWatch.seen(),
+        blockMessagesSplit: sentWatch.split(),
       },
     };
   }

@@ -81,6 +81,8 @@ export interface NodeTouches {
   sentBlocksWatched: boolean;
   /** Messages with blocks seen through that wrap. */
   sentMessagesSeen: number;
+  /** Messages of several blocks that the wrap sent as several small ones. */
+  blockMessagesSplit: number;
 }
 
 export interface IpfsNode {
