@@ -33,6 +33,8 @@ const { values } = parseArgs({
     cap: { type: 'string', default: '50' },
     trees: { type: 'string', default: 'big,small' },
     tools: { type: 'string', default: 'all' },
+    // Keep each ipfs-pin run's stderr here (with DEBUG passed through), to see what it waited on.
+    log: { type: 'string', default: '' },
   },
 });
 
@@ -160,7 +162,8 @@ async function measure(
   tool: Tool,
   dir: string,
 ): Promise<{ cid: string; seconds: number; pinnedSeconds?: number }> {
-  const cliEnv = { IPFS_PIN_TOKEN: lab.cluster.token };
+  const cliEnv: Record<string, string> = { IPFS_PIN_TOKEN: lab.cluster.token };
+  if (values.log !== '' && process.env['DEBUG'] !== undefined) cliEnv['DEBUG'] = process.env['DEBUG'];
   const pinArgs = ['pin', dir, '--endpoint', lab.psaEndpoint, '--timeout', '15m', '--json'];
   switch (tool) {
     case 'ipfs-pin':
@@ -173,7 +176,11 @@ async function measure(
             ? ['--profile', 'kubo-cidv1']
             : ['--profile', 'kubo-cidv1', '--node', `kubo-binary=${ipfs}`];
       const t0 = performance.now();
-      const { stdout } = await inside(process.execPath, [cli, ...pinArgs, ...extra], cliEnv);
+      const { stdout, stderr } = await inside(process.execPath, [cli, ...pinArgs, ...extra], cliEnv);
+      if (values.log !== '') {
+        await mkdir(values.log, { recursive: true });
+        await writeFile(join(values.log, `${tool.replace(/[^a-z0-9]+/gi, '-')}-${seed}.log`), stderr);
+      }
       return { cid: (JSON.parse(stdout) as { cid: string }).cid, seconds: (performance.now() - t0) / 1000 };
     }
     case 'kubo add + pin remote add': {
