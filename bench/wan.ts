@@ -87,8 +87,12 @@ function inside(
     const child = lab.spawnInside(file, args, { PATH: process.env['PATH'] ?? '', HOME: work, ...env });
     let stdout = '';
     let stderr = '';
+    const t0 = performance.now();
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    // With --log, each piece of stderr carries the ms since the spawn, to read a timeline.
+    child.stderr
+      ?.setEncoding('utf8')
+      .on('data', (c: string) => (stderr += values.log === '' ? c : `[+${Math.round(performance.now() - t0)} ms] ${c}`));
     child.on('close', (code) =>
       code === 0
         ? resolve({ stdout, stderr })
