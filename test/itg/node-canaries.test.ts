@@ -18,6 +18,7 @@ describe('canaries: the embedded node touches into its dependencies still take e
   let node: IpfsNode;
   let got: { blocks: number; bytes: number };
   let stats: NodeStats;
+  let openedBeforeFetch = 0;
 
   beforeAll(async () => {
     tree = await makeTree({ files: 300, bytes: 10 * 1024 * 1024, seed: 11 });
@@ -26,6 +27,11 @@ describe('canaries: the embedded node touches into its dependencies still take e
     const imported = await node.import(tree.dir);
     await using fetcher = await startHeliaFetcher();
     await node.dial(fetcher.multiaddrs);
+    // The dial opens our sending stream before the fetcher asks for anything.
+    for (let i = 0; i < 100 && (node.stats().touches?.bitswapStreamsOpened ?? 0) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    openedBeforeFetch = node.stats().touches?.bitswapStreamsOpened ?? 0;
     got = await fetcher.fetchDag(imported.cid);
     stats = node.stats();
   });
@@ -48,6 +54,12 @@ describe('canaries: the embedded node touches into its dependencies still take e
     expect(stats.touches?.blockMessagesSplit).toBeGreaterThan(0);
     // More messages with blocks than the batches bitswap made of them.
     expect(stats.touches?.sentMessagesSeen).toBeGreaterThan(stats.touches?.blockMessagesSplit ?? 0);
+  });
+
+  it('bitswap-streams: a dial opens the sending stream before the peer asks (no negotiation round trip for the root)', () => {
+    expect(openedBeforeFetch).toBe(1);
+    // ...and the first answer went on it.
+    expect(stats.touches?.bitswapStreamsReused).toBeGreaterThanOrEqual(stats.touches?.sentMessagesSeen ?? 0);
   });
 
   it('protocol-merges: libp2p still merges the protocol into the peer store per stream, and we skip it', () => {

@@ -20,6 +20,12 @@ interface Kept {
 
 export interface BitswapStreams {
   stop(): void;
+  /**
+   * Opens the kept stream to a peer we just connected to, before it asks for anything: a
+   * new stream's protocol negotiation costs a round trip, which the first answer (the root
+   * block) would otherwise wait for. Closed after {@link IDLE_MS} unused, like any other.
+   */
+  prepare(peer: PeerId): void;
   /** Streams opened to send messages. */
   opened(): number;
   /** Messages sent on a stream that was already open (the canary: 0 after a served DAG means no reuse). */
@@ -212,6 +218,15 @@ export function keepBitswapStreams(libp2p: Libp2p): BitswapStreams {
   };
 
   return {
+    prepare: (peer) => {
+      const key = peer.toString();
+      if (stopped || kept.has(key)) return;
+      const entry = open(peer, key, {});
+      void entry.stream.then((st) => {
+        // Nobody has used it yet: the idle clock starts now.
+        if (st !== undefined && entry.users === 0) release(key, entry);
+      });
+    },
     stop: () => {
       stopped = true;
       libp2p.removeEventListener('peer:disconnect', onDisconnect);

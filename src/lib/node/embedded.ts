@@ -187,6 +187,9 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
       const dialSignal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
       try {
         const conn = await libp2p.dial(d.multiaddr, { signal: dialSignal });
+        // The service will ask for blocks over this connection: have our sending stream
+        // negotiated before it does.
+        streams.prepare(conn.remotePeer);
         result = {
           multiaddr: address,
           ok: true,
