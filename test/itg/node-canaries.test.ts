@@ -72,6 +72,11 @@ describe('canaries: the embedded node touches into its dependencies still take e
     expect(stats.peerCompleteAt).toBeDefined();
   });
 
+  it("sent-blocks: the network's bitswap:message event still fires for what the fetcher sends", () => {
+    expect(stats.touches?.messagesHeard).toBeGreaterThan(0);
+    expect(stats.lastHeardAt).toBeDefined();
+  });
+
   it("served-metrics: bitswap's sent-block and sent-byte counters still have the names we count", () => {
     expect(stats.blocksServed).toBeGreaterThanOrEqual(got.blocks);
     expect(stats.bytesServed).toBeGreaterThanOrEqual(got.bytes);

@@ -87,3 +87,23 @@ describe('watchSentBlocks', () => {
     expect(sent).toEqual([{ something: 'else' }]);
   });
 });
+
+describe('watchSentBlocks: messages heard', () => {
+  it('notes when the network last received a message, and stops listening on stop', () => {
+    let now = 1_000;
+    const network = Object.assign(new EventTarget(), { sendMessage: async () => {} });
+    const helia = { blockBrokers: [{ name: 'bitswap', bitswap: { network } }] };
+    const watch = watchSentBlocks(helia, () => {}, { now: () => now });
+    expect(watch.lastHeardAt()).toBeUndefined();
+    network.dispatchEvent(new Event('bitswap:message'));
+    now = 2_500;
+    network.dispatchEvent(new Event('bitswap:message'));
+    expect(watch.heard()).toBe(2);
+    expect(watch.lastHeardAt()).toBe(2_500);
+    watch.stop();
+    now = 9_000;
+    network.dispatchEvent(new Event('bitswap:message'));
+    expect(watch.heard()).toBe(2);
+    expect(watch.lastHeardAt()).toBe(2_500);
+  });
+});

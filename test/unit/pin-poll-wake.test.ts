@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { COMPLETE_GRACE_MS, IDLE_TICK_MS, SERVING_TICK_MS, planWake } from '../../src/lib/pin/poll-wake.js';
+import {
+  COMPLETE_GRACE_MS,
+  IDLE_TICK_MS,
+  MAX_TAIL_MS,
+  SERVING_TICK_MS,
+  planWake,
+} from '../../src/lib/pin/poll-wake.js';
 import type { WakeInput } from '../../src/lib/pin/poll-wake.js';
 
 // The last poll was at 10 s; the planned one is due at 12 s, held at most until 14 s.
@@ -81,5 +87,71 @@ describe('planWake: quiet and follow-up', () => {
   it('always sleeps a little', () => {
     const wake = planWake({ ...base, nowMs: 11_999.5 });
     expect(wake).toEqual({ sleepMs: 1 });
+  });
+});
+
+describe('planWake: the last blocks still on their way (the fetcher still cancelling wants)', () => {
+  // Our last block went out at 11 s (a peer got every block); the fetcher's cancels come in
+  // until its last block lands.
+  const tail = {
+    ...base,
+    servedSinceLastPoll: true,
+    lastSentMs: 11_000,
+    completeAtMs: 11_000,
+  };
+
+  it('waits for the messages to stop before the complete look', () => {
+    expect(planWake({ ...tail, nowMs: 11_100, lastHeardMs: 11_090 })).toEqual({
+      sleepMs: 11_090 + COMPLETE_GRACE_MS - 11_100,
+    });
+    expect(planWake({ ...tail, nowMs: 12_500, lastHeardMs: 12_480 })).toEqual({
+      sleepMs: 12_480 + COMPLETE_GRACE_MS - 12_500,
+    });
+    expect(planWake({ ...tail, nowMs: 12_510, lastHeardMs: 12_480 })).toEqual({ reason: 'complete' });
+  });
+
+  it('still takes the complete look when a planned poll went out during the tail', () => {
+    // The planned poll at 12 s (held to its limit) came before the last message at 12.48 s.
+    expect(planWake({ ...tail, lastPollMs: 12_000, nowMs: 12_510, lastHeardMs: 12_480 })).toEqual({
+      reason: 'complete',
+    });
+    // ...but not when the poll came after it.
+    expect(
+      planWake({
+        ...tail,
+        lastPollMs: 12_600,
+        plannedAtMs: 20_000,
+        holdUntilMs: 20_000,
+        nowMs: 12_700,
+        lastHeardMs: 12_480,
+      }),
+    ).not.toEqual({ reason: 'complete' });
+  });
+
+  it('waits no longer than MAX_TAIL_MS for a peer that keeps talking', () => {
+    const at = 11_000 + MAX_TAIL_MS + COMPLETE_GRACE_MS;
+    expect(
+      planWake({ ...tail, plannedAtMs: 99_000, holdUntilMs: 99_000, nowMs: at, lastHeardMs: at - 1 }),
+    ).toEqual({
+      reason: 'complete',
+    });
+  });
+
+  it('counts the messages as activity for the quiet rule too', () => {
+    const noComplete = { ...tail, completeAtMs: undefined, plannedAtMs: 99_000, holdUntilMs: 99_000 };
+    delete (noComplete as { completeAtMs?: number }).completeAtMs;
+    expect(planWake({ ...noComplete, nowMs: 11_400, lastHeardMs: 11_350 })).toEqual({
+      sleepMs: SERVING_TICK_MS,
+    });
+    expect(planWake({ ...noComplete, nowMs: 11_650, lastHeardMs: 11_350 })).toEqual({ reason: 'quiet' });
+    // Without messages, 300 ms after the last block.
+    expect(planWake({ ...noComplete, nowMs: 11_300 })).toEqual({ reason: 'quiet' });
+  });
+
+  it('ignores messages from before the last block, and any for a node that is not exact', () => {
+    expect(planWake({ ...tail, nowMs: 11_030, lastHeardMs: 10_500 })).toEqual({ reason: 'complete' });
+    expect(planWake({ ...tail, exact: false, nowMs: 11_030, lastHeardMs: 11_020 })).toEqual({
+      reason: 'complete',
+    });
   });
 });

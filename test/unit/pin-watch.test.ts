@@ -33,7 +33,7 @@ const dialer: DelegateDialer = {
  * block, and a service that says `pinning` until `pinnedAt` (the last blocks still on the
  * wire until then), `pinned` after. Returns when each GET was answered and what it said.
  */
-async function run(opts: { lastBlockAt: number; pinnedAt: number }) {
+async function run(opts: { lastBlockAt: number; pinnedAt: number; heardUntil?: number }) {
   const asked: { at: number; status: string }[] = [];
   const client = {
     get: async (requestid: string) => {
@@ -54,6 +54,10 @@ async function run(opts: { lastBlockAt: number; pinnedAt: number }) {
         peers: 1,
         lastServedAt: t,
         ...(sending ? {} : { peerCompleteAt: opts.lastBlockAt }),
+        // The fetcher's cancels, one every 10 ms while blocks are still landing.
+        ...(opts.heardUntil === undefined
+          ? {}
+          : { lastHeardAt: Math.min(now, opts.heardUntil) - (Math.min(now, opts.heardUntil) % 10) }),
       };
     },
   } as unknown as IpfsNode;
@@ -101,6 +105,18 @@ describe('watchPin after a long transfer', () => {
       expect(after[i]!.at - after[i - 1]!.at).toBeGreaterThanOrEqual(200);
     }
     expect(after.length).toBeLessThanOrEqual(6);
+  });
+
+  it("asks right after the fetcher's messages stop, when the last blocks landed", async () => {
+    // Handed off at 60 s; the capped link delivers the rest until 62.4 s, the fetcher's
+    // cancels say so, and the service has the pin at 62.45 s.
+    const { asked } = await run({ lastBlockAt: 60_000, pinnedAt: 62_450, heardUntil: 62_400 });
+    const after = asked.filter((a) => a.at >= 60_000);
+    // No early looks (+30 ms, +250 ms) while the cancels come in: at most the planned poll
+    // the backoff had due, which is held no longer than its hold.
+    expect(after.filter((a) => a.at < 62_400).length).toBeLessThanOrEqual(1);
+    const seen = asked.find((a) => a.status === 'pinned');
+    expect(seen!.at).toBeLessThan(62_450 + 400);
   });
 
   it('still backs off while the service stays pending long after the transfer', async () => {

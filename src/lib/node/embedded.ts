@@ -153,12 +153,14 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     const peers = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()));
     const lastServedAt = counter.lastAt();
     const peerCompleteAt = coverage.completeAt();
+    const lastHeardAt = sentWatch.lastHeardAt();
     return {
       blocksServed: counter.blocks(),
       bytesServed: counter.bytes(),
       peers: peers.size,
       ...(lastServedAt === undefined ? {} : { lastServedAt }),
       ...(peerCompleteAt === undefined ? {} : { peerCompleteAt }),
+      ...(lastHeardAt === undefined ? {} : { lastHeardAt }),
       touches: {
         bitswapStreamsReused: streams.reused(),
         bitswapStreamsOpened: streams.opened(),
@@ -166,6 +168,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
         sentBlocksWatched: sentWatch.watching,
         sentMessagesSeen: sentWatch.seen(),
         blockMessagesSplit: sentWatch.split(),
+        messagesHeard: sentWatch.heard(),
       },
     };
   }

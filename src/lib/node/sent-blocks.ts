@@ -1,6 +1,8 @@
 /** The parts of @helia/bitswap's network this reaches for (not its public API). */
 interface BitswapNetwork {
   sendMessage(peerId: { toString(): string }, message: unknown, options?: unknown): Promise<void>;
+  addEventListener(type: string, listener: (evt: Event) => void): void;
+  removeEventListener(type: string, listener: (evt: Event) => void): void;
 }
 
 interface HeliaWithBrokers {
@@ -71,27 +73,47 @@ export function splitBlocks(message: QueuedMessage, target = BLOCK_MESSAGE_TARGE
  *   (multibase base64 of each block's multihash). Bitswap counts what it sends but not to
  *   whom, and the served-bytes metric has no CIDs.
  *
+ * It also listens for the messages the network receives (its `bitswap:message` event):
+ * `lastHeardAt` is when a peer last sent us one. A fetching kubo cancels each want as its
+ * block lands, so after our last block has gone out, its cancels keep coming until the last
+ * one arrived: on a slow link that is seconds after we handed it off.
+ *
  * It is not public API: when the running version has no such method, nothing is wrapped,
  * blocks go in bitswap's own messages and the wait falls back to the silence rule. Returns
  * `stop`, which puts the original back; `watching`, whether the wrap could be installed;
- * `seen`, how many messages with blocks went through it; and `split`, how many were sent
- * as several (the canaries: false, or 0 after a served DAG, means @helia/bitswap changed
- * its insides).
+ * `seen`, how many messages with blocks went through it; `split`, how many were sent as
+ * several; and `heard`, how many incoming messages it saw (the canaries: false, or 0 after
+ * a served DAG, means @helia/bitswap changed its insides).
  */
 export function watchSentBlocks(
   helia: unknown,
   onSent: (peer: string, keys: Iterable<string>) => void,
-  options: { target?: number } = {},
-): { stop: () => void; watching: boolean; seen: () => number; split: () => number } {
+  options: { target?: number; now?: () => number } = {},
+): SentBlocksWatch {
   const broker = (helia as HeliaWithBrokers).blockBrokers?.find((b) => b.name === 'bitswap');
   const network = broker?.bitswap?.network as Partial<BitswapNetwork> | undefined;
   if (network === undefined || typeof network.sendMessage !== 'function') {
-    return { stop: () => {}, watching: false, seen: () => 0, split: () => 0 };
+    return {
+      stop: () => {},
+      watching: false,
+      seen: () => 0,
+      split: () => 0,
+      heard: () => 0,
+      lastHeardAt: () => undefined,
+    };
   }
   const original = network.sendMessage;
   const send = original.bind(network);
   let seen = 0;
   let split = 0;
+  let heard = 0;
+  let lastHeardAt: number | undefined;
+  const onMessage = (): void => {
+    heard++;
+    lastHeardAt = (options.now ?? Date.now)();
+  };
+  const listening = typeof network.addEventListener === 'function';
+  if (listening) network.addEventListener?.('bitswap:message', onMessage);
   network.sendMessage = async (peerId, message, sendOptions) => {
     const m = message as Partial<QueuedMessage> | undefined;
     if (!(m?.blocks instanceof Map) || !(m.wantlist instanceof Map) || !(m.blockPresences instanceof Map)) {
@@ -111,9 +133,21 @@ export function watchSentBlocks(
   return {
     stop: () => {
       network.sendMessage = original;
+      if (listening) network.removeEventListener?.('bitswap:message', onMessage);
     },
     watching: true,
     seen: () => seen,
     split: () => split,
+    heard: () => heard,
+    lastHeardAt: () => lastHeardAt,
   };
+}
+
+export interface SentBlocksWatch {
+  stop: () => void;
+  watching: boolean;
+  seen: () => number;
+  split: () => number;
+  heard: () => number;
+  lastHeardAt: () => number | undefined;
 }

@@ -63,6 +63,12 @@ export interface NodeStats {
    */
   peerCompleteAt?: number;
   /**
+   * When a peer last sent this node a bitswap message (ms since the epoch). A fetching kubo
+   * cancels each want as its block arrives, so its messages go on until our last block has
+   * landed. Embedded node only.
+   */
+  lastHeardAt?: number;
+  /**
    * Embedded node: whether each of its reaches into libp2p's and @helia/bitswap's internals
    * is taking effect (README, "Dependencies we reach into"). For the canary tests and bug
    * reports; all zero or false means a dependency update switched it off.
@@ -83,6 +89,8 @@ export interface NodeTouches {
   sentMessagesSeen: number;
   /** Messages of several blocks that the wrap sent as several small ones. */
   blockMessagesSplit: number;
+  /** Incoming bitswap messages the wrap heard (its `bitswap:message` listener). */
+  messagesHeard: number;
 }
 
 export interface IpfsNode {

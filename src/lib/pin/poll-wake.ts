@@ -40,12 +40,24 @@ export interface WakeInput {
   quietMs: number;
   /** When a peer last came to have been sent every block the node holds. */
   completeAtMs?: number;
+  /**
+   * When a peer last sent the node a bitswap message (exact nodes). A fetcher cancels each
+   * want as its block lands, so these go on until our last block has arrived: the transfer
+   * is over when both the blocks going out and the messages coming in have stopped.
+   */
+  lastHeardMs?: number;
   /** A second look after a `complete` one found the pin still pending. */
   followUpAtMs?: number;
 }
 
 /** How long a service that holds every block gets to write the pin down before we ask. */
 export const COMPLETE_GRACE_MS = 30;
+/**
+ * The longest a `complete` look waits for the peer's messages to stop after our last block
+ * went out (the blocks still on a slow link; 2 s of them behind a 100 Mbit/s cap in the WAN
+ * lab). A peer that keeps talking for other reasons delays it no longer than this.
+ */
+export const MAX_TAIL_MS = 5_000;
 /** How often the counters are read while blocks go out (a completion is seen this soon). */
 export const SERVING_TICK_MS = 20;
 /** ...and otherwise. Reading them is local and free. */
@@ -53,16 +65,23 @@ export const IDLE_TICK_MS = 250;
 
 export function planWake(input: WakeInput): Wake {
   const now = input.nowMs;
+  const heard = input.exact ? input.lastHeardMs : undefined;
+  const completeAt = input.completeAtMs;
+  // When the blocks stopped landing: the last message heard after the last block went out
+  // (at most MAX_TAIL_MS after it). A poll from before then (a planned one, held as long as
+  // it may be) has not seen the end of the transfer, so the complete look still comes.
+  const settledAt =
+    completeAt === undefined
+      ? undefined
+      : Math.max(completeAt, Math.min(heard ?? 0, completeAt + MAX_TAIL_MS));
   const completeDue =
-    input.completeAtMs !== undefined && input.completeAtMs > input.lastPollMs
-      ? input.completeAtMs + COMPLETE_GRACE_MS
-      : undefined;
+    settledAt !== undefined && settledAt > input.lastPollMs ? settledAt + COMPLETE_GRACE_MS : undefined;
   if (completeDue !== undefined && now >= completeDue) return { reason: 'complete' };
   if (input.followUpAtMs !== undefined && now >= input.followUpAtMs) return { reason: 'follow-up' };
+  // The transfer is still going while blocks go out or the fetcher's messages come in.
+  const lastActive = input.lastSentMs === undefined ? undefined : Math.max(input.lastSentMs, heard ?? 0);
   const quietAt =
-    input.servedSinceLastPoll && input.lastSentMs !== undefined
-      ? input.lastSentMs + input.quietMs
-      : undefined;
+    input.servedSinceLastPoll && lastActive !== undefined ? lastActive + input.quietMs : undefined;
   if (quietAt !== undefined && now >= quietAt) return { reason: 'quiet' };
   // quietAt is in the future: blocks went out since the last poll and still go.
   const sending = input.exact && quietAt !== undefined;

@@ -292,6 +292,7 @@ async function waitToPoll(
       // Each early poll that found nothing new asks for a longer quiet before the next.
       quietMs: Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes),
       ...(stats.peerCompleteAt === undefined ? {} : { completeAtMs: stats.peerCompleteAt }),
+      ...(stats.lastHeardAt === undefined ? {} : { lastHeardMs: stats.lastHeardAt }),
       ...(served.followUpAt === undefined ? {} : { followUpAtMs: served.followUpAt }),
     });
     if ('reason' in wake) return wake.reason;
