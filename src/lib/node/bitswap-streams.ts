@@ -1,5 +1,6 @@
 import { isPeerId } from '@libp2p/interface';
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import { raceAbort } from './util.js';
 
 const BITSWAP = '/ipfs/bitswap/1.2.0';
 /**
@@ -38,30 +39,25 @@ export interface BitswapStreams {
  */
 export async function written(s: Stream, signal?: AbortSignal): Promise<void> {
   if (s.writeBufferLength === 0 || s.status !== 'open') return;
-  signal?.throwIfAborted();
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = (): void => {
-      s.removeEventListener('idle', onIdle);
-      s.removeEventListener('close', onClose);
-      signal?.removeEventListener('abort', onAbort);
-    };
+  let stopListening = (): void => {};
+  const emptied = new Promise<void>((resolve) => {
     const onIdle = (): void => {
-      if (s.writeBufferLength > 0) return;
-      cleanup();
+      if (s.writeBufferLength === 0) finish();
+    };
+    const finish = (): void => {
+      s.removeEventListener('idle', onIdle);
+      s.removeEventListener('close', finish);
       resolve();
     };
-    const onClose = (): void => {
-      cleanup();
-      resolve();
-    };
-    const onAbort = (): void => {
-      cleanup();
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
+    stopListening = finish;
     s.addEventListener('idle', onIdle);
-    s.addEventListener('close', onClose);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    s.addEventListener('close', finish);
   });
+  try {
+    await raceAbort(emptied, signal);
+  } finally {
+    stopListening();
+  }
 }
 
 /**
@@ -138,14 +134,19 @@ export function keepBitswapStreams(libp2p: Libp2p): BitswapStreams {
     return entry;
   };
 
-  const release = (key: string, entry: Kept): void => {
-    entry.users = Math.max(0, entry.users - 1);
+  /** Closes the stream after IDLE_MS unless a message uses it first. */
+  const armIdle = (key: string, entry: Kept): void => {
     if (entry.users > 0 || entry.dropped === true) return;
     clearTimeout(entry.idle);
     entry.idle = setTimeout(() => {
       if (entry.users === 0) drop(key, entry);
     }, IDLE_MS);
     entry.idle.unref?.();
+  };
+
+  const release = (key: string, entry: Kept): void => {
+    entry.users = Math.max(0, entry.users - 1);
+    armIdle(key, entry);
   };
 
   const onDisconnect = (evt: CustomEvent<PeerId>): void => {
@@ -222,9 +223,9 @@ export function keepBitswapStreams(libp2p: Libp2p): BitswapStreams {
       const key = peer.toString();
       if (stopped || kept.has(key)) return;
       const entry = open(peer, key, {});
+      // Nobody has used it yet: the idle clock starts once it is open.
       void entry.stream.then((st) => {
-        // Nobody has used it yet: the idle clock starts now.
-        if (st !== undefined && entry.users === 0) release(key, entry);
+        if (st !== undefined) armIdle(key, entry);
       });
     },
     stop: () => {
