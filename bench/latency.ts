@@ -3,7 +3,7 @@
  *
  * Per-want latency of a node's bitswap serving side, the number that sets the pace when a
  * pinning service walks a DAG one block at a time (as @helia/pinning-service-api-server
- * does). A bare libp2p client (no Helia: no want debounce, no sessions) that the server
+ * does). A bare libp2p client (our own wire codec: no want debounce, no sessions) that the server
  * dials, as a service's delegate is dialled from a CI runner, sends one want-block at a
  * time, each on a new stream as Helia sends every message (`--one-stream`: all on one
  * long-lived stream, as kubo does), and times from opening that stream to holding the block. Servers: our embedded
@@ -17,12 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
+import { noise } from '@libp2p/noise';
+import { yamux } from '@libp2p/yamux';
 import { identify } from '@libp2p/identify';
 import type { PeerId, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
-import * as lp from 'it-length-prefixed';
 import { createLibp2p } from 'libp2p';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
@@ -35,15 +34,7 @@ const MiB = 1024 * 1024;
 const BITSWAP = '/ipfs/bitswap/1.2.0';
 const serveTs = fileURLToPath(new URL('serve.ts', import.meta.url));
 
-interface PbModule {
-  BitswapMessage: {
-    encode(m: unknown): Uint8Array;
-    decode(b: Uint8Array): { blocks: Array<{ prefix: Uint8Array; data: Uint8Array }> };
-  };
-}
-const pb = (await import(
-  new URL('../node_modules/@helia/bitswap/dist/src/pb/message.js', import.meta.url).href
-)) as PbModule;
+const wire = await import('../src/lib/node/bitswap/wire.js');
 
 type FromChild = { type: string; [k: string]: unknown };
 
@@ -79,14 +70,17 @@ async function startClient() {
     (stream: Stream) => {
       void (async () => {
         try {
-          for await (const buf of lp.decode(stream)) {
-            const msg = pb.BitswapMessage.decode(buf.subarray());
-            for (const { data: b } of msg.blocks) {
-              const d = await sha256.digest(b);
-              if (waiter !== undefined && equals(d.digest, waiter.digest)) {
-                const w = waiter;
-                waiter = undefined;
-                w.resolve();
+          const frames = wire.createFrameReader(4 * MiB);
+          for await (const chunk of stream) {
+            for (const buf of frames.push(chunk)) {
+              const msg = wire.decodeMessage(buf);
+              for (const { data: b } of msg.blocks) {
+                const d = await sha256.digest(b);
+                if (waiter !== undefined && equals(d.digest, waiter.digest)) {
+                  const w = waiter;
+                  waiter = undefined;
+                  w.resolve();
+                }
               }
             }
           }
@@ -111,18 +105,17 @@ async function startClient() {
           waiter = { digest: cid.multihash.digest, resolve };
           setTimeout(() => reject(new Error(`no block ${cid} in 10 s`)), 10_000).unref();
         });
-        const msg = pb.BitswapMessage.encode({
+        const msg = wire.encodeMessage({
           wantlist: {
             entries: [
-              { cid: cid.bytes, priority: 1, cancel: false, wantType: 'WantBlock', sendDontHave: true },
+              { cid: cid.bytes, priority: 1, cancel: false, wantType: wire.WANT_BLOCK, sendDontHave: true },
             ],
             full: false,
           },
           blocks: [],
-          blockPresences: [],
-          pendingBytes: 0,
+          presences: [],
         });
-        out.send(lp.encode.single(msg));
+        out.send(msg);
         if (fresh) void out.close().catch(() => {});
         await got;
         times.push(performance.now() - t0);

@@ -27,7 +27,8 @@ export type {
   NodeOptions,
   NodeProgressEvent,
   NodeStats,
-  NodeTouches,
+  KeepOptions,
+  BitswapEvent,
 } from './node/index.js';
 export {
   importDirectory,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNode } from '../../src/lib/node/index.js';
-import type { IpfsNode, NodeProgressEvent } from '../../src/lib/node/index.js';
+import type { BitswapEvent, IpfsNode, NodeProgressEvent } from '../../src/lib/node/index.js';
 import type { ImportResult } from '../../src/lib/unixfs/index.js';
 import { startHeliaFetcher } from '../support/helia-fetcher.js';
 import { makeTree } from '../support/make-tree.js';
@@ -54,33 +54,40 @@ describe('embedded node serving over bitswap (real Helia fetcher on loopback)', 
     expect(dial).toMatchObject({ ok: true, peerId: fetcher.peerId });
     node.keep(fetcher.multiaddrs);
     const before = node.stats();
-    // No peer had every block yet: the wait may not take the early look (see served-coverage).
-    expect(before.peerCompleteAt).toBeUndefined();
     const fetchStart = Date.now();
+    const events: BitswapEvent[] = [];
+    const unsubscribe = node.subscribe?.((e) => events.push(e));
     const got = await fetcher.fetchDag(imported.cid);
+    unsubscribe?.();
     expect(got.bytes).toBeGreaterThan(tree.bytes);
     expect(got.blocks).toBeGreaterThan(tree.files);
     const after = node.stats();
     expect(after.blocksServed - before.blocksServed).toBeGreaterThanOrEqual(got.blocks);
     expect(after.bytesServed - before.bytesServed).toBeGreaterThanOrEqual(got.bytes);
     expect(after.peers).toBeGreaterThanOrEqual(1);
-    expect(after.peerCompleteAt).toBeGreaterThanOrEqual(fetchStart);
-    expect(after.peerCompleteAt).toBeLessThanOrEqual(Date.now());
+    expect(after.blocksHeld).toBe(got.blocks);
+    // The engine told of every want and every block as it happened.
+    const sent = events.filter((e) => e.type === 'bitswap:block:sent');
+    expect(new Set(sent.map((e) => e.detail.cid.toString())).size).toBe(got.blocks);
+    expect(sent.every((e) => e.detail.peer === fetcher.peerId && e.detail.at >= fetchStart)).toBe(true);
+    expect(events.filter((e) => e.type === 'bitswap:want:received').length).toBeGreaterThanOrEqual(
+      got.blocks,
+    );
+    expect(events.some((e) => e.type === 'bitswap:wantlist:empty')).toBe(true);
   });
 
-  it('does not call a peer complete that fetched only part of what the node holds', async () => {
-    // A node of its own: what earlier tests fetched from the shared one must not matter.
+  it('stores each distinct block once: importing a folder of the tree again adds none', async () => {
     const own = await createNode({ tempDir: parent, listen: ['/ip4/127.0.0.1/tcp/0'] });
     try {
       await own.import(tree.dir);
-      // The same blocks as the tree's page-000 folder: importing it again adds none.
+      const held = own.stats().blocksHeld;
       const sub = await own.import(join(tree.dir, 'page-000'));
+      expect(own.stats().blocksHeld).toBe(held);
       await using fetcher = await startHeliaFetcher();
       await own.dial(fetcher.multiaddrs);
       const got = await fetcher.fetchDag(sub.cid);
       expect(got.blocks).toBeGreaterThan(100);
-      expect(own.stats().blocksServed).toBeGreaterThanOrEqual(got.blocks);
-      expect(own.stats().peerCompleteAt).toBeUndefined();
+      expect(own.stats().blocksServed).toBe(got.blocks);
     } finally {
       await own.stop();
     }

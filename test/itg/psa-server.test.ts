@@ -1,18 +1,12 @@
 // tools/psa-server against a real Helia 7 peer on loopback: pins reach `pinned` only when the
 // data is served, and the workarounds for @helia/pinning-service-api-server 1.0.4 hold.
 import { randomBytes } from 'node:crypto';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { withBitswap } from '@helia/bitswap';
-import { withLibp2pLight } from '@helia/libp2p';
-import { identify } from '@libp2p/identify';
-import { tcp } from '@libp2p/tcp';
-import { multiaddr } from '@multiformats/multiaddr';
-import { MemoryBlockstore } from 'blockstore-core';
-import { createHeliaLight } from 'helia';
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { CID } from 'multiformats/cid';
+import { startHeliaSource } from '../support/helia-fetcher.js';
 import { startPsaServer, type PsaServer } from '../support/psa-server.js';
 
 interface PinStatus {
@@ -79,32 +73,20 @@ async function waitFor(
  * nowhere: the service can only fetch over the connection this peer opens.
  */
 async function startSource(options: { chunkSize?: number; bigFileBytes?: number } = {}) {
-  const blockstore = new MemoryBlockstore();
-  const helia = withBitswap(
-    withLibp2pLight(createHeliaLight({ blockstore }), {
-      addresses: { listen: [] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify() },
-      connectionMonitor: { abortConnectionOnPingFailure: false },
-    }),
-  );
-  await helia.start();
   const files = [
     { path: 'site/index.html', content: randomBytes(1_000) },
     { path: 'site/big.bin', content: randomBytes(options.bigFileBytes ?? 600 * 1024) },
     { path: 'site/a/b.txt', content: randomBytes(10) },
   ];
   let root: string | undefined;
-  let blocks = 0;
-  const counting = {
-    put: async (...args: Parameters<MemoryBlockstore['put']>) => {
-      blocks++;
-      return blockstore.put(...args);
+  const made: { cid: string; bytes: Uint8Array }[] = [];
+  const collect = {
+    put: async (cid: CID, bytes: Uint8Array) => {
+      made.push({ cid: cid.toString(), bytes: Uint8Array.prototype.slice.call(bytes) });
+      return cid;
     },
   };
-  for await (const entry of importer(files, counting, {
+  for await (const entry of importer(files, collect, {
     cidVersion: 1,
     rawLeaves: true,
     wrapWithDirectory: false,
@@ -113,12 +95,11 @@ async function startSource(options: { chunkSize?: number; bigFileBytes?: number 
     if (entry.path === 'site') root = entry.cid.toString();
   }
   if (root === undefined) throw new Error('no root from the importer');
+  const helia = await startHeliaSource(made);
   return {
     root,
-    blocks,
-    serveTo: async (addrs: string[]) => {
-      await helia.libp2p.dial(addrs.map((a) => multiaddr(a)));
-    },
+    blocks: made.length,
+    serveTo: (addrs: string[]) => helia.serveTo(addrs),
     stop: () => helia.stop(),
   };
 }

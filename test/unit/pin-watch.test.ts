@@ -5,7 +5,9 @@ import { watchPin } from '../../src/lib/pin/watch.js';
 import { createDeadline } from '../../src/lib/pin/deadline.js';
 import type { WatchContext } from '../../src/lib/pin/watch.js';
 import type { DelegateDialer } from '../../src/lib/pin/delegates.js';
-import type { IpfsNode, NodeStats } from '../../src/lib/node/types.js';
+import type { BitswapEvent, IpfsNode, NodeStats } from '../../src/lib/node/types.js';
+import { CustomProgressEvent } from '../../src/lib/progress.js';
+import type { CID as CIDType } from 'multiformats/cid';
 import type { PinningClient, PinStatus } from '../../src/lib/psa/types.js';
 
 const REQUESTID = 'req-1';
@@ -43,22 +45,33 @@ async function run(opts: { lastBlockAt: number; pinnedAt: number; heardUntil?: n
       return status(s);
     },
   } as unknown as PinningClient;
+  // The embedded node's engine, as events: a block every 10 ms until `lastBlockAt` (the
+  // last one makes the peer complete), and the fetcher's cancels every 10 ms until
+  // `heardUntil`.
+  const listeners = new Set<(e: BitswapEvent) => void>();
+  const total = opts.lastBlockAt / 10;
+  let sent = 0;
+  const tick = setInterval(() => {
+    const at = Date.now();
+    if (sent < total) {
+      sent++;
+      const digest = new Uint8Array(32);
+      new DataView(digest.buffer).setUint32(0, sent);
+      const cid = { multihash: { digest } } as unknown as CIDType;
+      for (const l of listeners)
+        l(new CustomProgressEvent('bitswap:block:sent', { peer: 'svc-peer', cid, bytes: 1000, at }));
+    }
+    if (opts.heardUntil !== undefined && at <= opts.heardUntil)
+      for (const l of listeners)
+        l(
+          new CustomProgressEvent('bitswap:message:received', { peer: 'svc-peer', wants: 0, cancels: 1, at }),
+        );
+  }, 10);
   const node = {
-    stats: (): NodeStats => {
-      const now = Date.now();
-      const sending = now < opts.lastBlockAt;
-      const t = Math.min(now, opts.lastBlockAt);
-      return {
-        blocksServed: Math.floor(t / 10),
-        bytesServed: t * 1000,
-        peers: 1,
-        lastServedAt: t,
-        ...(sending ? {} : { peerCompleteAt: opts.lastBlockAt }),
-        // The fetcher's cancels, one every 10 ms while blocks are still landing.
-        ...(opts.heardUntil === undefined
-          ? {}
-          : { lastHeardAt: Math.min(now, opts.heardUntil) - (Math.min(now, opts.heardUntil) % 10) }),
-      };
+    stats: (): NodeStats => ({ blocksServed: sent, bytesServed: sent * 1000, peers: 1, blocksHeld: total }),
+    subscribe: (l: (e: BitswapEvent) => void) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
     },
   } as unknown as IpfsNode;
   const ctx: WatchContext = {
@@ -78,6 +91,7 @@ async function run(opts: { lastBlockAt: number; pinnedAt: number; heardUntil?: n
   void done.then((r) => (result = r));
   while (result === undefined) await vi.advanceTimersByTimeAsync(50);
   ctx.deadline.clear();
+  clearInterval(tick);
   return { result, asked };
 }
 

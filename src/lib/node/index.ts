@@ -9,7 +9,8 @@ export type {
   NodeOptions,
   NodeProgressEvent,
   NodeStats,
-  NodeTouches,
+  KeepOptions,
+  BitswapEvent,
 } from './types.js';
 export {
   dialable,
@@ -21,14 +22,14 @@ export {
 } from './multiaddrs.js';
 
 /**
- * Starts the ephemeral node that holds and serves the imported DAG: an embedded Helia node
- * by default, an existing kubo daemon (`kubo-api`), or a throwaway kubo spawned from a
+ * Starts the ephemeral node that holds and serves the imported DAG: the embedded node (libp2p
+ * and our own bitswap engine) by default, an existing kubo daemon (`kubo-api`), or a throwaway kubo spawned from a
  * binary (`kubo-binary`). Whatever the kind, `stop()` leaves nothing behind that it made.
  */
 export async function createNode(options: NodeOptions = {}): Promise<IpfsNode> {
   const kind = options.kind ?? 'embedded';
   switch (kind) {
-    // Each kind's stack (Helia and libp2p, kubo-rpc-client) is loaded only when it is asked
+    // Each kind's stack (libp2p, kubo-rpc-client) is loaded only when it is asked
     // for, so the public index stays light for the faces that import it before they need a node.
     case 'embedded':
       return (await import('./embedded.js')).createEmbeddedNode(options);

@@ -7,9 +7,10 @@ import { createCarSpool } from './car-spool.js';
 import { aborted, message } from './util.js';
 import { publicOrigins } from './multiaddrs.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
+import { DEFAULT_DIAL_TIMEOUT_MS, dialAll } from './dial.js';
+import type { Connect } from './dial.js';
 import type { DialResult, IpfsNode, NodeCallOptions, NodeKind, NodeOptions, NodeStats } from './types.js';
 
-const DEFAULT_DIAL_TIMEOUT_MS = 15_000;
 const RPC_TIMEOUT_MS = 10_000;
 /** kubo reports bitswap counters on request only: how often they are read for stats(). */
 const STATS_POLL_MS = 1_000;
@@ -104,33 +105,19 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 
-  async function dialOne(address: string, opts: NodeCallOptions): Promise<DialResult> {
-    const t0 = performance.now();
-    const known = /\/p2p\/([^/]+)$/.exec(address)?.[1];
-    let result: DialResult;
-    try {
-      const res = (await rpc('swarm/connect', [address], rpcSignal(opts.signal, dialTimeoutMs + 1_000), {
-        timeout: `${dialTimeoutMs}ms`,
-      })) as { Strings?: string[] } | undefined;
-      const pid = /connect (\S+) success/.exec((res?.Strings ?? []).join('\n'))?.[1] ?? known;
-      result = {
-        multiaddr: address,
-        ok: true,
-        ms: Math.round(performance.now() - t0),
-        ...(pid === undefined ? {} : { peerId: pid }),
-      };
-    } catch (err) {
-      result = {
-        multiaddr: address,
-        ok: false,
-        error: message(err),
-        ms: Math.round(performance.now() - t0),
-        ...(known === undefined ? {} : { peerId: known }),
-      };
-    }
-    (opts.onProgress ?? onProgress)?.(new CustomProgressEvent('node:dial:done', result));
-    return result;
-  }
+  const connect: Connect = async (address, _parsed, signal) => {
+    const res = (await rpc('swarm/connect', [address], signal, { timeout: `${dialTimeoutMs}ms` })) as
+      { Strings?: string[] } | undefined;
+    return /connect (\S+) success/.exec((res?.Strings ?? []).join('\n'))?.[1];
+  };
+  const dial = (multiaddrs: string[], opts: NodeCallOptions = {}): Promise<DialResult[]> =>
+    dialAll(multiaddrs, connect, {
+      ...opts,
+      // kubo times the dial out itself; the request gets a second more to bring the answer.
+      timeoutMs: dialTimeoutMs + 1_000,
+      tcpOnly: false,
+      ...(onProgress === undefined ? {} : { fallbackProgress: onProgress }),
+    });
 
   const pendingKeeps = new Set<Promise<void>>();
 
@@ -168,11 +155,7 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
     origins() {
       return publicOrigins(addresses, peerId);
     },
-    async dial(multiaddrs, opts = {}) {
-      const results = await Promise.all(multiaddrs.map((a) => dialOne(a, opts)));
-      if (aborted(opts.signal)) throw abortError(opts.signal, 'Dialling');
-      return results;
-    },
+    dial,
     keep(multiaddrs) {
       // kubo's peering keeps a connection to each entry and re-dials it when dropped.
       const p = (async () => {
@@ -182,8 +165,8 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
         for (const address of multiaddrs) {
           let full = address;
           if (!/\/p2p\/[^/]+$/.test(address)) {
-            const r = await dialOne(address, {});
-            if (r.peerId === undefined) continue;
+            const [r] = await dial([address]);
+            if (r?.peerId === undefined) continue;
             full = `${address}/p2p/${r.peerId}`;
           }
           const id = /\/p2p\/([^/]+)$/.exec(full)?.[1];

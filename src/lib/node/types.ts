@@ -1,8 +1,10 @@
 import type { CID } from 'multiformats/cid';
 import type { CallOptions, ProgressEvent } from '../progress.js';
 import type { ImportOptions, ImportResult } from '../unixfs/types.js';
+import type { BitswapEvent } from './bitswap/events.js';
 
 export type NodeKind = 'embedded' | 'kubo-api' | 'kubo-binary';
+export type { BitswapEvent } from './bitswap/events.js';
 
 export type NodeProgressEvent =
   | ProgressEvent<'node:start:done', { kind: NodeKind; peerId: string; ms: number }>
@@ -52,45 +54,16 @@ export interface NodeStats {
   blocksServed: number;
   bytesServed: number;
   peers: number;
-  /**
-   * When the node last sent a block (ms since the epoch), for nodes that know it at once
-   * (the embedded one); kubo's counters are read now and then, so kubo nodes leave it out.
-   */
-  lastServedAt?: number;
-  /**
-   * When a peer last came to have been sent every block this node holds (ms since the
-   * epoch): a service fetching from us then holds the whole DAG. Embedded node only.
-   */
-  peerCompleteAt?: number;
-  /**
-   * When a peer last sent this node a bitswap message (ms since the epoch). A fetching kubo
-   * cancels each want as its block arrives, so its messages go on until our last block has
-   * landed. Embedded node only.
-   */
-  lastHeardAt?: number;
-  /**
-   * Embedded node: whether each of its reaches into libp2p's and @helia/bitswap's internals
-   * is taking effect (README, "Dependencies we reach into"). For the canary tests and bug
-   * reports; all zero or false means a dependency update switched it off.
-   */
-  touches?: NodeTouches;
+  /** Distinct blocks the node holds (embedded node). */
+  blocksHeld?: number;
 }
 
-export interface NodeTouches {
-  /** Bitswap messages sent on a kept stream that was already open (bitswap-streams.ts). */
-  bitswapStreamsReused: number;
-  /** Outbound bitswap streams opened. */
-  bitswapStreamsOpened: number;
-  /** Peer-store rewrites skipped for a protocol the peer already lists (protocol-merges.ts). */
-  mergesSkipped: number;
-  /** Whether bitswap's network could be wrapped to see which blocks went to whom (sent-blocks.ts). */
-  sentBlocksWatched: boolean;
-  /** Messages with blocks seen through that wrap. */
-  sentMessagesSeen: number;
-  /** Messages of several blocks that the wrap sent as several small ones. */
-  blockMessagesSplit: number;
-  /** Incoming bitswap messages the wrap heard (its `bitswap:message` listener). */
-  messagesHeard: number;
+export interface KeepOptions {
+  /**
+   * Blocks to tell each kept peer we hold (HAVE presences), at once and on every
+   * re-connection: the root of what it is to fetch. Embedded node only.
+   */
+  announce?: CID[];
 }
 
 export interface IpfsNode {
@@ -103,9 +76,14 @@ export interface IpfsNode {
   origins(): string[];
   dial(multiaddrs: string[], options?: NodeCallOptions): Promise<DialResult[]>;
   /** Stay connected to these peers; re-dial when dropped. */
-  keep(multiaddrs: string[]): void;
+  keep(multiaddrs: string[], options?: KeepOptions): void;
   /** Whether the node holds this block (tests, pin flow sanity). */
   has(cid: CID): Promise<boolean>;
   stats(): NodeStats;
+  /**
+   * What the serving engine does, as it happens (embedded node): wants received, blocks
+   * sent. Returns the unsubscribe. kubo nodes have none: their counters are read instead.
+   */
+  subscribe?(listener: (event: BitswapEvent) => void): () => void;
   stop(): Promise<void>;
 }

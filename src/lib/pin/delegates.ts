@@ -3,6 +3,7 @@ import { emit } from './emit.js';
 import { isPrivateIpAddress } from '../node/multiaddrs.js';
 import type { DialResult, IpfsNode } from '../node/types.js';
 import type { PinFlowProgressEvent } from './types.js';
+import type { CID } from 'multiformats/cid';
 
 /**
  * Dials the delegates of every status a service sends (kubo dials only the first
@@ -35,6 +36,8 @@ export const PRIVATE_SKIPPED = 'private or loopback address, not dialled (set pr
 export interface DelegateDialerOptions {
   /** Dial loopback, private and link-local IPs too. Default false. */
   allowPrivate?: boolean;
+  /** What each connected delegate is told we hold (the pin's root): see IpfsNode.keep. */
+  announce?: CID[];
 }
 
 export function createDelegateDialer(
@@ -83,7 +86,7 @@ export function createDelegateDialer(
           if (result.ok) ok.push(result.multiaddr);
           emit(onProgress, new CustomProgressEvent('pin:delegate:dialled', { service, ...result }));
         }
-        if (ok.length > 0) node.keep(ok);
+        if (ok.length > 0) node.keep(ok, { announce: options.announce ?? [] });
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;

@@ -1,3 +1,4 @@
+import { CID } from 'multiformats/cid';
 import { CustomProgressEvent } from '../progress.js';
 import { emit } from './emit.js';
 import { IpfsPinError } from '../errors.js';
@@ -48,6 +49,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   const label = job.service.label;
   const dialer = createDelegateDialer(job.wait ? job.node : undefined, label, job.onProgress, {
     allowPrivate: job.service.privateDelegates,
+    announce: [CID.parse(job.cid)],
   });
   const signal = AbortSignal.any([job.signal, job.deadline.signal]);
   const psa = { signal, ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) };

@@ -11,6 +11,8 @@ import { fitToDeadline, pollDelay } from './poll-delay.js';
 import { statusDetails, statusKind } from './status.js';
 import { isTransient, retryAfterOf } from './transient.js';
 import { planWake } from './poll-wake.js';
+import { watchTransfer } from './transfer-watch.js';
+import type { TransferWatch } from './transfer-watch.js';
 import type { WakeReason } from './poll-wake.js';
 
 export interface WatchContext {
@@ -57,6 +59,7 @@ export async function watchPin(
     lastPoll: 0,
     bytesAtLastPoll: ctx.node?.stats().bytesServed ?? 0,
     earlyWakes: 0,
+    transfer: watchTransfer(ctx.node),
   };
 
   // Returns true when the pin is done.
@@ -167,6 +170,8 @@ export async function watchPin(
     if (ctx.signal?.aborted === true) throw await stoppedError(ctx, requestid, err);
     if (ctx.deadline.expired()) throw await timeoutError(client, ctx, requestid, lastError);
     throw err;
+  } finally {
+    served.transfer.stop();
   }
 }
 
@@ -236,6 +241,8 @@ interface ServedWatch {
   earlyWakes: number;
   /** A second look after a `complete` one found the pin still pending (see planWake). */
   followUpAt?: number;
+  /** What the node's engine events say of the transfer. */
+  transfer: TransferWatch;
 }
 
 /** How long quiet means done (see planWake), and its ceiling as early polls find nothing new. */
@@ -280,19 +287,22 @@ async function waitToPoll(
       bytes = stats.bytesServed;
       grewAt = now;
     }
-    const exact = stats.lastServedAt !== undefined;
+    const t = served.transfer;
+    const exact = t.exact && t.lastSentAt() !== undefined;
+    const completeAt = t.completeAt();
+    const heardAt = t.lastHeardAt();
     const wake = planWake({
       nowMs: now,
       plannedAtMs,
       holdUntilMs,
       lastPollMs: served.lastPoll,
       exact,
-      lastSentMs: stats.lastServedAt ?? grewAt,
+      lastSentMs: t.lastSentAt() ?? grewAt,
       servedSinceLastPoll: stats.bytesServed > served.bytesAtLastPoll,
       // Each early poll that found nothing new asks for a longer quiet before the next.
       quietMs: Math.min(MAX_QUIET_MS, (exact ? EXACT_QUIET_MS : QUIET_MS) * 2 ** served.earlyWakes),
-      ...(stats.peerCompleteAt === undefined ? {} : { completeAtMs: stats.peerCompleteAt }),
-      ...(stats.lastHeardAt === undefined ? {} : { lastHeardMs: stats.lastHeardAt }),
+      ...(completeAt === undefined ? {} : { completeAtMs: completeAt }),
+      ...(heardAt === undefined ? {} : { lastHeardMs: heardAt }),
       ...(served.followUpAt === undefined ? {} : { followUpAtMs: served.followUpAt }),
     });
     if ('reason' in wake) return wake.reason;
