@@ -20,9 +20,9 @@ export interface PeerSender {
   /** The protocol the next message goes out on (opening a stream if none is open). */
   protocol(signal?: AbortSignal): Promise<string>;
   /**
-   * Writes one whole message (length prefix included). Resolves once the stream can take
-   * more: at once while the muxer's send window has room, else at its `drain`. Rejects when
-   * the stream closes or resets under it (the message may be lost: the caller re-queues).
+   * Writes one whole message (length prefix included). Resolves once all of it has left the
+   * stream's write buffer for the muxer (at once while the send window has room); rejects
+   * when the stream closes or resets before that (the caller re-queues what it carried).
    */
   send(message: Uint8ArrayList, signal?: AbortSignal): Promise<void>;
   /** Streams opened so far. */
@@ -95,7 +95,7 @@ export function createPeerSender(peer: PeerId, open: OpenStream, idleMs = IDLE_C
       clearTimeout(idle);
       try {
         const s = await stream(signal);
-        if (!s.send(message)) await drained(s, signal);
+        if (!s.send(message) || s.writeBufferLength > 0) await written(s, signal);
       } finally {
         sending--;
         armIdle();
@@ -115,27 +115,30 @@ export function createPeerSender(peer: PeerId, open: OpenStream, idleMs = IDLE_C
 }
 
 /**
- * Waits for the stream's `drain` (its buffer went back to the muxer), rejecting when it
- * closes first or the signal aborts. Listens for the events itself: a stream's `onDrain()`
- * keeps the promise of its first drain, so later calls would return before the buffer
- * emptied.
+ * Waits until the stream's write buffer is empty (the muxer took every byte: its `idle`),
+ * rejecting when the stream closes first or the signal aborts. Not `drain`, which only says
+ * the stream can take more: after a drain the rest of a big message may still be waiting
+ * for the receiver's window, and a reset then would lose it unnoticed.
  */
-export function drained(s: Stream, signal?: AbortSignal): Promise<void> {
+export function written(s: Stream, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (err?: Error): void => {
-      s.removeEventListener('drain', onDrain);
+      s.removeEventListener('idle', onIdle);
       s.removeEventListener('close', onClose);
       signal?.removeEventListener('abort', onAbort);
       if (err === undefined) resolve();
       else reject(err);
     };
-    const onDrain = (): void => done();
+    const onIdle = (): void => {
+      if (s.writeBufferLength === 0) done();
+    };
     const onClose = (): void =>
       done(new Error('the bitswap stream closed while a message was being written'));
     const onAbort = (): void => done(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     if (signal?.aborted === true) return onAbort();
     if (s.status !== 'open') return onClose();
-    s.addEventListener('drain', onDrain);
+    if (s.writeBufferLength === 0) return done();
+    s.addEventListener('idle', onIdle);
     s.addEventListener('close', onClose);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
