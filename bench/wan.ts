@@ -1,4 +1,4 @@
-// `npm run bench:wan [-- --runs 3 --rtt 0,10,50,100 --cap 50 --trees big,small --tools all]`
+// `npm run bench:wan [-- --runs 3 --rtt 0,10,50,100 --cap 50 --queued 50 --trees big,nested,small --tools all]`
 // (as root): seconds from start to `pinned` from a runner behind NAT, through the WAN lab
 // (test/support/wan-lab.ts: a network namespace that takes no inbound connections, IPFS
 // Cluster 1.1.5 and its kubo behind toxiproxy, latency each way, an optional bandwidth cap).
@@ -12,6 +12,13 @@
 // At the end of each row the cluster's status is checked `pinned` and its kubo holds the
 // whole DAG (offline `dag stat`). Prints a table (median and range per cell) and writes
 // bench/results/wan.json.
+//
+// Trees: `big` (a third of the bytes in big files), `nested` (small files only, three
+// folders deep: no file over one chunk, so every profile makes the same number of blocks)
+// and `small` (a small site). The `queued` row holds the cluster's only pin slot with a
+// pin nobody can serve, starts the tool, and frees the slot 6 s later:
+// the service starts fetching long after the runner connected. Its cells are seconds from
+// the moment the slot was freed.
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -31,7 +38,9 @@ const { values } = parseArgs({
     rtt: { type: 'string', default: '0,10,50,100' },
     // Round trip (ms) of the extra row with a 100 Mbit/s cap each way; empty: none.
     cap: { type: 'string', default: '50' },
-    trees: { type: 'string', default: 'big,small' },
+    // Round trip (ms) of the extra row where the service queues the pin; empty: none.
+    queued: { type: 'string', default: '50' },
+    trees: { type: 'string', default: 'big,nested,small' },
     tools: { type: 'string', default: 'all' },
     // Keep each ipfs-pin run's stderr here (with DEBUG passed through), to see what it waited on.
     log: { type: 'string', default: '' },
@@ -39,9 +48,12 @@ const { values } = parseArgs({
 });
 
 const TREES = {
-  big: { label: '100 MiB / 2,000 files', files: 2000, bytes: 100 * MiB },
-  small: { label: '200 files / 10 MiB', files: 200, bytes: 10 * MiB },
+  big: { label: '100 MiB / 2,000 files', files: 2000, bytes: 100 * MiB, shape: 'site' },
+  nested: { label: '60 MiB / 2,500 small files, nested', files: 2500, bytes: 60 * MiB, shape: 'nested' },
+  small: { label: '200 files / 10 MiB', files: 200, bytes: 10 * MiB, shape: 'site' },
 } as const;
+/** How long the queued row keeps the service busy after the tool started. */
+const QUEUE_HOLD_MS = 6_000;
 type TreeName = keyof typeof TREES;
 const TOOLS = [
   'ipfs-pin',
@@ -70,7 +82,8 @@ const { makeTree } = await import('../test/support/make-tree.js');
 const { peerBinary } = await import('../test/support/peers.js');
 const { createKuboRepo } = await import('../test/support/kubo.js');
 
-const lab = await startWanLab();
+// One pin slot: the queued row holds it; every other row pins one thing at a time anyway.
+const lab = await startWanLab({ concurrentPins: 1 });
 const ipfs = peerBinary('ipfs');
 const ctlBin = peerBinary('ipfs-cluster-ctl');
 const work = await mkdtemp(join(tmpdir(), 'ipfs-pin-bench-wan-'));
@@ -92,7 +105,10 @@ function inside(
     // With --log, each piece of stderr carries the ms since the spawn, to read a timeline.
     child.stderr
       ?.setEncoding('utf8')
-      .on('data', (c: string) => (stderr += values.log === '' ? c : `[+${Math.round(performance.now() - t0)} ms] ${c}`));
+      .on(
+        'data',
+        (c: string) => (stderr += values.log === '' ? c : `[+${Math.round(performance.now() - t0)} ms] ${c}`),
+      );
     child.on('close', (code) =>
       code === 0
         ? resolve({ stdout, stderr })
@@ -162,10 +178,64 @@ async function kuboInside(): Promise<{ env: Record<string, string>; stop: () => 
   };
 }
 
+/**
+ * Holds the cluster's only pin slot with a pin of a block nobody has, and frees it
+ * QUEUE_HOLD_MS after `start()`; `freed()` resolves with when (performance.now()).
+ */
+async function holdQueue(): Promise<{ start: () => void; freed: () => Promise<number> }> {
+  const { CID } = await import('multiformats/cid');
+  const raw = await import('multiformats/codecs/raw');
+  const { sha256 } = await import('multiformats/hashes/sha2');
+  const cid = CID.createV1(
+    raw.code,
+    await sha256.digest(new TextEncoder().encode(`blocker ${seed}`)),
+  ).toString();
+  await lab.cluster.ctl(['pin', 'add', '--no-status', cid]);
+  for (;;) {
+    const { stdout } = await lab.cluster.ctl(['--enc=json', 'status', cid]);
+    const peers = Object.values(
+      (JSON.parse(stdout) as { peer_map?: Record<string, { status: string }> }).peer_map ?? {},
+    );
+    if (peers[0]?.status === 'pinning') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let freed: Promise<number> | undefined;
+  return {
+    start: () => {
+      freed = new Promise<number>((resolve, reject) =>
+        setTimeout(() => {
+          lab.cluster.ctl(['pin', 'rm', '--no-status', cid]).then(() => resolve(performance.now()), reject);
+        }, QUEUE_HOLD_MS),
+      );
+    },
+    freed: async () => {
+      if (freed === undefined) throw new Error('holdQueue: start() was not called');
+      return freed;
+    },
+  };
+}
+
 async function measure(
   tool: Tool,
   dir: string,
+  queue?: { start: () => void; freed: () => Promise<number> },
 ): Promise<{ cid: string; seconds: number; pinnedSeconds?: number }> {
+  const m = await measureOnce(tool, dir, queue?.start);
+  if (queue === undefined) return m;
+  // Seconds from the moment the service could start on the pin.
+  const freedAfter = (await queue.freed()) / 1000 - m.t0 / 1000;
+  return {
+    cid: m.cid,
+    seconds: m.seconds - freedAfter,
+    ...(m.pinnedSeconds === undefined ? {} : { pinnedSeconds: m.pinnedSeconds - freedAfter }),
+  };
+}
+
+async function measureOnce(
+  tool: Tool,
+  dir: string,
+  onStart: (() => void) | undefined,
+): Promise<{ cid: string; seconds: number; pinnedSeconds?: number; t0: number }> {
   const cliEnv: Record<string, string> = { IPFS_PIN_TOKEN: lab.cluster.token };
   if (values.log !== '' && process.env['DEBUG'] !== undefined) cliEnv['DEBUG'] = process.env['DEBUG'];
   const pinArgs = ['pin', dir, '--endpoint', lab.psaEndpoint, '--timeout', '15m', '--json'];
@@ -180,12 +250,17 @@ async function measure(
             ? ['--profile', 'kubo-cidv1']
             : ['--profile', 'kubo-cidv1', '--node', `kubo-binary=${ipfs}`];
       const t0 = performance.now();
+      onStart?.();
       const { stdout, stderr } = await inside(process.execPath, [cli, ...pinArgs, ...extra], cliEnv);
       if (values.log !== '') {
         await mkdir(values.log, { recursive: true });
         await writeFile(join(values.log, `${tool.replace(/[^a-z0-9]+/gi, '-')}-${seed}.log`), stderr);
       }
-      return { cid: (JSON.parse(stdout) as { cid: string }).cid, seconds: (performance.now() - t0) / 1000 };
+      return {
+        cid: (JSON.parse(stdout) as { cid: string }).cid,
+        seconds: (performance.now() - t0) / 1000,
+        t0,
+      };
     }
     case 'kubo add + pin remote add': {
       const kubo = await kuboInside();
@@ -196,9 +271,10 @@ async function measure(
           kubo.env,
         );
         const t0 = performance.now();
+        onStart?.();
         const cid = (await inside(ipfs, ['add', '-r', '-Q', '--cid-version=1', dir], kubo.env)).stdout.trim();
         await inside(ipfs, ['pin', 'remote', 'add', '--service=lab', '--name=bench', cid], kubo.env);
-        return { cid, seconds: (performance.now() - t0) / 1000 };
+        return { cid, seconds: (performance.now() - t0) / 1000, t0 };
       } finally {
         await kubo.stop();
       }
@@ -209,6 +285,7 @@ async function measure(
       const car = join(work, `upload-${seed}.car`);
       try {
         const t0 = performance.now();
+        onStart?.();
         const cid = (
           await inside(
             ipfs,
@@ -230,7 +307,7 @@ async function measure(
         await inside(ctlBin, ['--host', lab.restApiMultiaddr, 'add', '--format', 'car', '--local', car]);
         const seconds = (performance.now() - t0) / 1000;
         const pinnedSeconds = await waitPinned(cid, t0);
-        return { cid, seconds, pinnedSeconds };
+        return { cid, seconds, pinnedSeconds, t0 };
       } finally {
         await rm(car, { force: true });
         await repo.remove();
@@ -243,11 +320,26 @@ const rtts = values.rtt
   .split(',')
   .filter((x) => x !== '')
   .map(Number);
-const links = [
+interface Link {
+  label: string;
+  rttMs: number;
+  kbitPerSec?: number;
+  queued?: boolean;
+}
+const links: Link[] = [
   ...rtts.map((rttMs) => ({ label: `${rttMs} ms`, rttMs })),
   ...(values.cap === ''
     ? []
     : [{ label: `${values.cap} ms, 100 Mbit/s`, rttMs: Number(values.cap), kbitPerSec: 100_000 }]),
+  ...(values.queued === ''
+    ? []
+    : [
+        {
+          label: `${values.queued} ms, queued (s after the slot freed)`,
+          rttMs: Number(values.queued),
+          queued: true,
+        },
+      ]),
 ];
 const trees = values.trees.split(',') as TreeName[];
 const tools = values.tools === 'all' ? [...TOOLS] : (values.tools.split(',') as Tool[]);
@@ -263,11 +355,13 @@ try {
           const t = await makeTree({
             files: TREES[tree].files,
             bytes: TREES[tree].bytes,
+            shape: TREES[tree].shape,
             seed,
             parent: work,
           });
           try {
-            const m = await measure(tool, t.dir);
+            const queue = link.queued === true ? await holdQueue() : undefined;
+            const m = await measure(tool, t.dir, queue);
             const state = await clusterState(m.cid);
             const sample: Sample = { tree, link: link.label, tool, run, ...m, ...state };
             samples.push(sample);

@@ -14,6 +14,12 @@ export interface ClusterOptions {
   user?: string;
   /** How long the cluster lets its kubo fetch one pin before it fails (Go duration, default `2m0s`). */
   pinTimeout?: string;
+  /**
+   * Pins the cluster works on at once (`pin_tracker.stateless.concurrent_pins`, default 10):
+   * with 1, a pin that holds the slot makes the next one wait in the queue, as a busy
+   * service's does.
+   */
+  concurrentPins?: number;
   /** Default 60 s (kubo and cluster start one after the other). */
   startTimeoutMs?: number;
   signal?: AbortSignal;
@@ -80,6 +86,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       kuboApi: kubo.apiMultiaddr,
       credentials: { [user]: password },
       pinTimeout: options.pinTimeout ?? '2m0s',
+      ...(options.concurrentPins === undefined ? {} : { concurrentPins: options.concurrentPins }),
     });
 
     daemon = spawn(serviceBin, ['--config', configPath, 'daemon'], {
@@ -136,6 +143,7 @@ interface Settings {
   kuboApi: string;
   credentials: Record<string, string>;
   pinTimeout: string;
+  concurrentPins?: number;
 }
 
 /** Loopback only, random ports, no mDNS, no relay, no proxy API; pinning API with auth. */
@@ -161,6 +169,11 @@ async function configure(path: string, settings: Settings): Promise<void> {
     node_multiaddress: settings.kuboApi,
     pin_timeout: settings.pinTimeout,
   });
+  if (settings.concurrentPins !== undefined) {
+    const stateless = config.pin_tracker?.stateless;
+    if (stateless === undefined) throw new Error('cluster service.json has no pin_tracker.stateless');
+    stateless.concurrent_pins = settings.concurrentPins;
+  }
   await writeFile(path, JSON.stringify(config, null, 2));
 }
 
@@ -168,6 +181,7 @@ interface ServiceJson {
   cluster: Record<string, unknown>;
   api: { ipfsproxy?: unknown; pinsvcapi: Record<string, unknown>; restapi: Record<string, unknown> };
   ipfs_connector: { ipfshttp: Record<string, unknown> };
+  pin_tracker?: { stateless?: Record<string, unknown> };
 }
 
 /** Delegates come from the cluster's own ping metric: wait for the first one. */

@@ -12,6 +12,12 @@ export interface TreeSpec {
   seed?: number;
   /** Parent directory. Default the OS temp dir. */
   parent?: string;
+  /**
+   * `site` (default): a third of the bytes in a few big files, the rest in 100-file folders.
+   * `nested`: small files only (none over 200 KB, so none is more than one chunk in any
+   * profile), three folders deep: 5 sections, 10 topics each, the files spread over them.
+   */
+  shape?: 'site' | 'nested';
 }
 
 export interface Tree {
@@ -37,8 +43,9 @@ export async function makeTree(spec: TreeSpec = {}): Promise<Tree> {
   const stream = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
   const take = (n: number): Buffer => stream.update(Buffer.alloc(n));
 
-  const large = Math.max(1, Math.min(8, Math.floor(files / 250)));
-  const largeBytes = Math.floor(bytes / 3);
+  const nested = spec.shape === 'nested';
+  const large = nested ? 0 : Math.max(1, Math.min(8, Math.floor(files / 250)));
+  const largeBytes = nested ? 0 : Math.floor(bytes / 3);
   const small = files - large;
   const smallBytes = bytes - largeBytes;
   const sizes: number[] = [];
@@ -56,12 +63,15 @@ export async function makeTree(spec: TreeSpec = {}): Promise<Tree> {
     used += size;
   }
   if (used !== smallBytes) throw new Error(`tree sizes do not add up (${used} != ${smallBytes})`);
+  if (nested && Math.max(...sizes) > 200_000)
+    throw new Error(`a nested tree's files must stay under one chunk: ${Math.max(...sizes)} bytes`);
 
   let written = 0;
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i] ?? 0;
-    const folder =
-      i < large
+    const folder = nested
+      ? join(dir, `section-${i % 5}`, `topic-${Math.floor(i / 5) % 10}`)
+      : i < large
         ? join(dir, 'assets')
         : join(dir, `page-${String(Math.floor((i - large) / 100)).padStart(3, '0')}`);
     await mkdir(folder, { recursive: true });

@@ -76,7 +76,12 @@ export function labUnavailable(): string | undefined {
   return undefined;
 }
 
-export async function startWanLab(): Promise<WanLab> {
+export interface WanLabOptions {
+  /** The cluster's pin slots (see ClusterOptions.concurrentPins); 1 lets a test hold the queue. */
+  concurrentPins?: number;
+}
+
+export async function startWanLab(options: WanLabOptions = {}): Promise<WanLab> {
   const why = labUnavailable();
   if (why !== undefined) throw new Error(why);
   const id = Math.floor(Math.random() * 200) + 20;
@@ -169,6 +174,7 @@ export async function startWanLab(): Promise<WanLab> {
         },
       },
       pinTimeout: '10m0s',
+      ...(options.concurrentPins === undefined ? {} : { concurrentPins: options.concurrentPins }),
     });
     const c = cluster;
     cleanups.push(() => c.stop());

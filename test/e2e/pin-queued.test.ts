@@ -1,0 +1,95 @@
+// A busy service: IPFS Cluster with one pin slot, held by another pin, so ours waits in the
+// queue while our node is connected to the service's kubo; and a kubo that treats the
+// runner as a public peer (Internal.Bitswap.BroadcastControl.LocalPeers: kubo >= 0.36 then
+// sends its want broadcasts only to peers that sent it a block or a HAVE before). Both
+// failed with the Helia-based node (#20): the service listed our root in its wantlist for
+// the whole pin and never asked us.
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
+import { describe, expect, it } from 'vitest';
+import { startCluster } from '../support/cluster.js';
+import type { Cluster, ClusterOptions } from '../support/cluster.js';
+import { ipfsPin, lastLine, makeSite } from './pin-helpers.js';
+
+const PUBLIC_PEER = { 'Internal.Bitswap.BroadcastControl': { LocalPeers: true } };
+/** How long our pin waits in the queue after our node connected to the service. */
+const QUEUED_MS = 8_000;
+
+async function statusOf(cluster: Cluster, cid: string): Promise<string> {
+  const { stdout } = await cluster.ctl(['--enc=json', 'status', cid]).catch(() => ({ stdout: '{}' }));
+  const peers = Object.values(
+    (JSON.parse(stdout) as { peer_map?: Record<string, { status: string }> }).peer_map ?? {},
+  );
+  return peers[0]?.status ?? 'unknown';
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function pinThrough(options: ClusterOptions, queued: boolean): Promise<void> {
+  const cluster = await startCluster(options);
+  const site = await makeSite(30);
+  try {
+    // A pin of a block nobody has holds the cluster's only slot.
+    const blocker = CID.createV1(raw.code, await sha256.digest(randomBytes(64))).toString();
+    if (queued) {
+      await cluster.ctl(['pin', 'add', '--no-status', blocker]);
+      await until('the blocker pinning', async () => (await statusOf(cluster, blocker)) === 'pinning');
+    }
+    const cid = lastLine((await ipfsPin(['cid', site])).stdout);
+    const run = ipfsPin(['pin', site, '--endpoint', cluster.psaEndpoint, '--timeout', '150s', '--json'], {
+      env: { IPFS_PIN_TOKEN: cluster.token },
+      timeoutMs: 200_000,
+    });
+    if (queued) {
+      await until('our pin queued', async () => (await statusOf(cluster, cid)) === 'pin_queued');
+      // Our node dials the delegate and stays connected while the service is busy.
+      await until('our node connected to the service', async () => {
+        const { stdout } = await cluster.kubo.ipfs(['swarm', 'peers']);
+        return stdout.trim() !== '';
+      });
+      await new Promise((r) => setTimeout(r, QUEUED_MS));
+      expect(await statusOf(cluster, cid)).toBe('pin_queued');
+      // The slot frees: the service starts on our pin now, long after it connected.
+      await cluster.ctl(['pin', 'rm', '--no-status', blocker]);
+    }
+    const result = await run;
+    expect(result.code, `${result.stderr}\n${cluster.logs().slice(-3000)}`).toBe(0);
+    const out = JSON.parse(result.stdout) as {
+      cid: string;
+      services: { status: string }[];
+      served: { blocks: number };
+    };
+    expect(out.cid).toBe(cid);
+    expect(out.services[0]?.status).toBe('pinned');
+    expect(out.served.blocks).toBeGreaterThan(30);
+    expect(await statusOf(cluster, cid)).toBe('pinned');
+    // The whole DAG is on the service's kubo.
+    await cluster.kubo.ipfs(['dag', 'stat', '--offline', '--progress=false', cid], { timeoutMs: 60_000 });
+  } finally {
+    await cluster.stop();
+    await rm(site, { recursive: true, force: true });
+  }
+}
+
+describe('a service that is busy, or treats the runner as a public peer (real IPFS Cluster + kubo)', () => {
+  it('pins when the service queues the pin and starts fetching long after our node connected', async () => {
+    await pinThrough({ concurrentPins: 1 }, true);
+  });
+
+  it('pins when the service only broadcasts wants to peers it heard from (LocalPeers: true)', async () => {
+    await pinThrough({ kubo: { config: PUBLIC_PEER } }, false);
+  });
+
+  it('pins when such a service also queues the pin: the HAVE our node sent at connect makes it ask', async () => {
+    await pinThrough({ concurrentPins: 1, kubo: { config: PUBLIC_PEER } }, true);
+  });
+});
