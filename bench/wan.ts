@@ -52,6 +52,8 @@ const TREES = {
   nested: { label: '60 MiB / 2,500 small files, nested', files: 2500, bytes: 60 * MiB, shape: 'nested' },
   small: { label: '200 files / 10 MiB', files: 200, bytes: 10 * MiB, shape: 'site' },
 } as const;
+/** A run still going after this long is ended and counted as failed. */
+const RUN_TIMEOUT_MS = 180_000;
 /** How long the queued row keeps the service busy after the tool started. */
 const QUEUE_HOLD_MS = 6_000;
 type TreeName = keyof typeof TREES;
@@ -109,12 +111,30 @@ function inside(
         'data',
         (c: string) => (stderr += values.log === '' ? c : `[+${Math.round(performance.now() - t0)} ms] ${c}`),
       );
-    child.on('close', (code) =>
-      code === 0
-        ? resolve({ stdout, stderr })
-        : reject(new Error(`${file} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`)),
-    );
+    // A run that hangs (kubo's own fetch can stall on its last block) is ended, so the rest
+    // of the bench still runs; the row says it failed.
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new Error(`${file} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+    });
   });
+}
+
+/**
+ * After a failed run, unpins whatever the cluster has not finished: with one pin slot, a
+ * pin stuck in `pinning` would hold the queue for every later row until its pin_timeout.
+ */
+async function releaseStuckPins(): Promise<void> {
+  // The REST API's GET /pins streams one status per line (ndjson).
+  const text = await (await fetch(`${lab.cluster.restApiUrl}/pins`)).text();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const s = JSON.parse(line) as { cid: string; peer_map?: Record<string, { status: string }> };
+    if (Object.values(s.peer_map ?? {}).some((p) => p.status !== 'pinned'))
+      await lab.cluster.ctl(['pin', 'rm', '--no-status', s.cid]).catch(() => {});
+  }
 }
 
 async function clusterState(cid: string): Promise<{ pinned: boolean; complete: boolean }> {
@@ -344,6 +364,7 @@ const links: Link[] = [
 const trees = values.trees.split(',') as TreeName[];
 const tools = values.tools === 'all' ? [...TOOLS] : (values.tools.split(',') as Tool[]);
 const runs = Number(values.runs);
+const failures: { tree: TreeName; link: string; tool: Tool }[] = [];
 
 try {
   for (const tree of trees) {
@@ -372,6 +393,8 @@ try {
             process.stderr.write(
               `bench:wan: ${tree}, ${link.label}, ${tool}, run ${run}: FAILED ${String(err).slice(0, 2000)}\n`,
             );
+            failures.push({ tree, link: link.label, tool });
+            await releaseStuckPins();
           } finally {
             await rm(t.dir, { recursive: true, force: true });
           }
@@ -403,7 +426,9 @@ for (const tree of trees) {
     const row = tools.map((tool) => {
       const ss = samples.filter((s) => s.tree === tree && s.link === link.label && s.tool === tool);
       const main = cell(ss.map((s) => s.seconds));
-      const ok = ss.every((s) => s.pinned && s.complete) ? '' : ' (!)';
+      const failed = failures.filter((f) => f.tree === tree && f.link === link.label && f.tool === tool).length;
+      const ok =
+        (ss.every((s) => s.pinned && s.complete) ? '' : ' (!)') + (failed === 0 ? '' : ` (${failed} failed)`);
       return tool === 'CAR upload'
         ? `${main} / ${cell(ss.flatMap((s) => (s.pinnedSeconds === undefined ? [] : [s.pinnedSeconds])))}${ok}`
         : `${main}${ok}`;
@@ -417,6 +442,6 @@ process.stdout.write(
 await mkdir(join(root, 'bench', 'results'), { recursive: true });
 await writeFile(
   join(root, 'bench', 'results', 'wan.json'),
-  `${JSON.stringify({ when: new Date().toISOString(), machine: { cores: cpus().length, memMiB: Math.round(totalmem() / MiB), node: process.version }, runs, samples }, null, 2)}\n`,
+  `${JSON.stringify({ when: new Date().toISOString(), machine: { cores: cpus().length, memMiB: Math.round(totalmem() / MiB), node: process.version }, runs, samples, failures }, null, 2)}\n`,
 );
 process.exit(0);
