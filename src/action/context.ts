@@ -148,11 +148,12 @@ export function readContext(env: Record<string, string | undefined>, payload: un
     };
   }
   const run = record(record(payload)?.['workflow_run']);
-  if (ctx.eventName === 'workflow_run' && run !== undefined) {
+  // A workflow_run whose payload could not be read is still not a push: it gets no head.
+  if (ctx.eventName === 'workflow_run') {
     const id = Number(env['GITHUB_REPOSITORY_ID']);
     const repositoryId =
       Number.isSafeInteger(id) && id > 0 ? id : num(record(record(payload)?.['repository'])?.['id']);
-    ctx.workflowRun = readWorkflowRun(run, ctx.repository, repositoryId);
+    ctx.workflowRun = readWorkflowRun(run ?? {}, ctx.repository, repositoryId);
     ctx.sha = ctx.workflowRun.head.headSha;
   }
   return ctx;

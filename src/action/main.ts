@@ -522,7 +522,11 @@ async function resolveWorkflowRun(inputs: ActionInputs, ctx: RunContext): Promis
   if (run === undefined) return ctx;
   if (!run.forPullRequest) {
     if (sameRepo(run.head.headRepo, run.head.baseRepo)) return ctx;
-    return headOnly(inputs, ctx, `it built a ${run.event || 'run'} of another repository`);
+    const why =
+      run.head.headRepo === undefined
+        ? 'its payload names no head repository'
+        : `it built a ${run.event || 'run'} of another repository`;
+    return headOnly(inputs, ctx, why);
   }
   const reportRefused = (refused: PullMatch['refused']): void => {
     for (const r of refused) info(`Not pull request #${r.number}: ${r.why}`);

@@ -200,6 +200,28 @@ describe('finding 1: no PR found never takes the push name, never replaces', () 
   }, 60_000);
 });
 
+describe('a workflow_run that is not a pull request run is not a push either', () => {
+  it("a review run of a fork's PR (event pull_request_review): pinned under the head, nothing replaced", async () => {
+    await seedPins();
+    const event = workflowRun();
+    (event.payload as { workflow_run: { event: string } }).workflow_run.event = 'pull_request_review';
+    const run = await runAction({ inputs: deploy(), event, githubApi: api.url });
+    await expectHeadOnly(run);
+  }, 60_000);
+
+  it('a payload with no workflow_run in it: nothing pinned, a clear error', async () => {
+    await seedPins();
+    const run = await runAction({
+      inputs: deploy(),
+      event: { name: 'workflow_run', payload: {} },
+      githubApi: api.url,
+    });
+    expect(run.code).toBe(1);
+    expect(await names()).toEqual(['acme/site#pr-10', PRODUCTION].sort());
+    expect(run.stdout).toMatch(/::error::INVALID_INPUT: This workflow_run has no pull request of its own/);
+  }, 60_000);
+});
+
 describe('finding 2: a run is never attached to a PR that is not its own', () => {
   it('stacked PRs: the run of a closed PR is not given to the open PR built on it', async () => {
     await seedPins();

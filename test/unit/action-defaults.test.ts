@@ -121,6 +121,13 @@ describe('readContext on workflow_run', () => {
     expect(ctx.pullRequest).toBeUndefined();
   });
 
+  it('is no push when the payload could not be read: no head at all', () => {
+    const ctx = readContext(wfEnv, {});
+    expect(ctx.sha).toBe('');
+    expect(ctx.workflowRun?.head.headRepo).toBeUndefined();
+    expect(ctx.workflowRun?.forPullRequest).toBe(false);
+  });
+
   it('prefers GITHUB_REPOSITORY_ID for this repository', () => {
     const ctx = readContext({ ...wfEnv, GITHUB_REPOSITORY_ID: '77' }, wfPayload('push', 'acme/site'));
     expect(ctx.workflowRun?.head.baseRepo).toEqual({ id: 77, fullName: 'acme/site' });
