@@ -1,8 +1,15 @@
+import { repoFromApiUrl } from './pull-match.js';
+import type { PullCandidate, RepoRef, RunHead } from './pull-match.js';
+
 /** What the action needs to know about the run, read from the runner's environment and event. */
 export interface RunContext {
   eventName: string;
   /** owner/repo */
   repository: string;
+  /**
+   * The commit the run is about: GITHUB_SHA, or a `workflow_run`'s `head_sha` (its GITHUB_SHA
+   * is the default branch's head, whatever the run built).
+   */
   sha: string;
   ref: string;
   serverUrl: string;
@@ -10,20 +17,29 @@ export interface RunContext {
   /** Parent directory for temp files (RUNNER_TEMP). */
   tempDir?: string;
   pullRequest?: PullRequestInfo;
+  /** A `workflow_run` event: what it built, for the PR to be found and checked by. */
+  workflowRun?: WorkflowRunInfo;
   /**
-   * A `workflow_run` event for a pull request run whose payload does not name the PR (runs
-   * from forks have `pull_requests: []`): what the PR is looked up by, through the API.
+   * Why this `workflow_run` is trusted with no name but its head's: no pull request is
+   * known to be its own (or its head is another repository's). It is pinned as
+   * `<owner>/<repo>@<head sha>`, with no `replace`, no cleanup, no PR comment and no status.
    */
-  pullRequestLookup?: PullRequestLookup;
+  headOnly?: string;
 }
 
-export interface PullRequestLookup {
-  headSha: string;
+export interface WorkflowRunInfo {
+  /** The event of the run that triggered this one (pull_request, push, ...). */
+  event: string;
+  /** That event is about a pull request. */
+  forPullRequest: boolean;
+  head: RunHead;
   /** The head repository's owner and branch (`owner:branch` in the pulls API). */
   headOwner?: string;
   headBranch?: string;
   /** The head lives in another repository. */
   fromFork: boolean;
+  /** `workflow_run.pull_requests`: candidates, checked like any other. */
+  listed: PullCandidate[];
 }
 
 export interface PullRequestInfo {
@@ -44,6 +60,68 @@ function record(value: unknown): Record<string, unknown> | undefined {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function repoRef(id: number | undefined, fullName: string | undefined): RepoRef | undefined {
+  if (id === undefined && fullName === undefined) return undefined;
+  return { ...(id === undefined ? {} : { id }), ...(fullName === undefined ? {} : { fullName }) };
+}
+
+/** A repository of `workflow_run.pull_requests[]`: `{ id, url, name }`, the owner only in the url. */
+function listedRepo(value: unknown): RepoRef | undefined {
+  const repo = record(value);
+  const url = str(repo?.['url']);
+  return repoRef(num(repo?.['id']), url === undefined ? undefined : repoFromApiUrl(url));
+}
+
+function listedCandidate(value: unknown): PullCandidate | undefined {
+  const pr = record(value);
+  const number = num(pr?.['number']);
+  if (number === undefined) return undefined;
+  const head = record(pr?.['head']);
+  const headRepo = listedRepo(head?.['repo']);
+  const baseRepo = listedRepo(record(pr?.['base'])?.['repo']);
+  return {
+    number,
+    headSha: str(head?.['sha']) ?? '',
+    ...(headRepo === undefined ? {} : { headRepo }),
+    ...(baseRepo === undefined ? {} : { baseRepo }),
+  };
+}
+
+function readWorkflowRun(
+  run: Record<string, unknown>,
+  repository: string,
+  repositoryId: number | undefined,
+): WorkflowRunInfo {
+  const event = str(run['event']) ?? '';
+  const headSha = str(run['head_sha']) ?? '';
+  const headRepoRaw = record(run['head_repository']);
+  const headRepo = repoRef(num(headRepoRaw?.['id']), str(headRepoRaw?.['full_name']));
+  const baseRepo: RepoRef = {
+    fullName: repository,
+    ...(repositoryId === undefined ? {} : { id: repositoryId }),
+  };
+  const owner = str(record(headRepoRaw?.['owner'])?.['login']);
+  const branch = str(run['head_branch']);
+  const listed = Array.isArray(run['pull_requests']) ? run['pull_requests'] : [];
+  return {
+    event,
+    forPullRequest: PR_RUN_EVENTS.has(event),
+    head: { headSha, baseRepo, ...(headRepo === undefined ? {} : { headRepo }) },
+    fromFork: headRepo === undefined || !sameRepoName(headRepo, repository),
+    ...(owner === undefined ? {} : { headOwner: owner }),
+    ...(branch === undefined ? {} : { headBranch: branch }),
+    listed: listed.map(listedCandidate).filter((c): c is PullCandidate => c !== undefined),
+  };
+}
+
+function sameRepoName(repo: RepoRef, fullName: string): boolean {
+  return repo.fullName?.toLowerCase() === fullName.toLowerCase();
 }
 
 export function readContext(env: Record<string, string | undefined>, payload: unknown): RunContext {
@@ -70,27 +148,13 @@ export function readContext(env: Record<string, string | undefined>, payload: un
     };
   }
   const run = record(record(payload)?.['workflow_run']);
-  if (ctx.eventName === 'workflow_run' && run !== undefined && PR_RUN_EVENTS.has(str(run['event']) ?? '')) {
-    const headSha = str(run['head_sha']) ?? '';
-    const headRepo = record(run['head_repository']);
-    const headRepoName = str(headRepo?.['full_name']);
-    const baseRepoName = str(record(run['repository'])?.['full_name']) ?? ctx.repository;
-    const fromFork = headRepoName !== undefined && headRepoName !== baseRepoName;
-    // Listed only when the head is in this repository; a fork's run lists none.
-    const listed = Array.isArray(run['pull_requests']) ? run['pull_requests'].map(record) : [];
-    const pr = listed.find((p) => typeof p?.['number'] === 'number');
-    if (pr !== undefined && headSha !== '') {
-      ctx.pullRequest = { number: pr['number'] as number, headSha, fromFork };
-    } else if (headSha !== '') {
-      const owner = str(record(headRepo?.['owner'])?.['login']);
-      const branch = str(run['head_branch']);
-      ctx.pullRequestLookup = {
-        headSha,
-        fromFork,
-        ...(owner === undefined ? {} : { headOwner: owner }),
-        ...(branch === undefined ? {} : { headBranch: branch }),
-      };
-    }
+  // A workflow_run whose payload could not be read is still not a push: it gets no head.
+  if (ctx.eventName === 'workflow_run') {
+    const id = Number(env['GITHUB_REPOSITORY_ID']);
+    const repositoryId =
+      Number.isSafeInteger(id) && id > 0 ? id : num(record(record(payload)?.['repository'])?.['id']);
+    ctx.workflowRun = readWorkflowRun(run ?? {}, ctx.repository, repositoryId);
+    ctx.sha = ctx.workflowRun.head.headSha;
   }
   return ctx;
 }

@@ -5,9 +5,12 @@ import type { RunContext } from './context.js';
 /**
  * `<owner>/<repo>#pr-<number>` on pull requests (one name per PR, so `replace: true` keeps
  * one preview pin per PR), `<owner>/<repo>@<tag>` on tags, `<owner>/<repo>@<short sha>` otherwise.
+ * A head-only `workflow_run` gets `<owner>/<repo>@<full head sha>`: 40 hex digits, so never
+ * a push's name (7), even for a head a fork made to share a short sha with a commit of main.
  */
 export function defaultName(ctx: RunContext): string {
   const repo = ctx.repository === '' ? 'ipfs-pin' : ctx.repository;
+  if (ctx.headOnly !== undefined) return truncateUtf8(`${repo}@${ctx.sha}`, MAX_NAME_BYTES);
   if (ctx.pullRequest !== undefined)
     return truncateUtf8(`${repo}#pr-${ctx.pullRequest.number}`, MAX_NAME_BYTES);
   if (ctx.ref.startsWith('refs/tags/'))
@@ -21,7 +24,8 @@ export function defaultMeta(ctx: RunContext): Record<string, string> {
   const meta: Record<string, string> = {};
   if (ctx.repository !== '') meta['repository'] = ctx.repository;
   if (ctx.sha !== '') meta['sha'] = ctx.pullRequest?.headSha ?? ctx.sha;
-  if (ctx.ref !== '') meta['ref'] = ctx.ref;
+  // A head-only run's GITHUB_REF is the default branch, which it did not build.
+  if (ctx.ref !== '' && ctx.headOnly === undefined) meta['ref'] = ctx.ref;
   const run = runUrl(ctx);
   if (run !== undefined) meta['run_url'] = run;
   if (ctx.pullRequest !== undefined) meta['pull_request'] = String(ctx.pullRequest.number);

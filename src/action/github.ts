@@ -1,4 +1,6 @@
 import type { getOctokit } from '@actions/github';
+import { matchPullRequest } from './pull-match.js';
+import type { PullCandidate, PullMatch, RunHead } from './pull-match.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -104,29 +106,61 @@ export function describeGithubError(err: unknown, what: 'comment' | 'status'): s
   return `Could not write the ${what === 'comment' ? 'PR comment' : 'commit status'}: ${message}`;
 }
 
+interface ApiRepo {
+  id: number;
+  full_name: string;
+}
+
+interface ApiPull {
+  number: number;
+  state: string;
+  head: { sha: string; repo: ApiRepo | null };
+  base: { repo: ApiRepo };
+}
+
+function apiCandidate(p: ApiPull): PullCandidate {
+  return {
+    number: p.number,
+    headSha: p.head.sha,
+    ...(p.head.repo === null ? {} : { headRepo: { id: p.head.repo.id, fullName: p.head.repo.full_name } }),
+    baseRepo: { id: p.base.repo.id, fullName: p.base.repo.full_name },
+  };
+}
+
 /**
- * The open pull request a `workflow_run` was for, when its payload does not say (fork PRs):
- * by the head repository's owner and branch, then by the head commit. Undefined when
- * neither finds one whose head is that commit.
+ * The pull request a `workflow_run` was for, when its payload does not name it (fork PRs):
+ * by the head repository's owner and branch, then by the head commit, each answer checked
+ * by `matchPullRequest` (head commit, head repository, base repository; one PR only).
+ * `state: 'open'` to pin; `'all'` to clean up after a PR closed.
  */
 export async function findPullRequest(
   octokit: Octokit,
   target: Repo,
-  lookup: { headSha: string; headOwner?: string; headBranch?: string },
-): Promise<number | undefined> {
-  if (lookup.headOwner !== undefined && lookup.headBranch !== undefined) {
+  run: RunHead & { headOwner?: string; headBranch?: string },
+  options: { state: 'open' | 'all' },
+): Promise<PullMatch> {
+  const refused: PullMatch['refused'] = [];
+  if (run.headOwner !== undefined && run.headBranch !== undefined) {
     const { data } = await octokit.rest.pulls.list({
       ...target,
-      head: `${lookup.headOwner}:${lookup.headBranch}`,
-      state: 'open',
+      head: `${run.headOwner}:${run.headBranch}`,
+      state: options.state,
       per_page: 100,
     });
-    const pr = data.find((p) => p.head.sha === lookup.headSha) ?? data[0];
-    if (pr !== undefined) return pr.number;
+    const byBranch = matchPullRequest(data.map(apiCandidate), run);
+    if (byBranch.passed.length > 0) return byBranch;
+    refused.push(...byBranch.refused);
   }
+  // Open and merged PRs whose commits hold it (GitHub leaves out those closed unmerged).
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
     ...target,
-    commit_sha: lookup.headSha,
+    commit_sha: run.headSha,
+    per_page: 100,
   });
-  return data.find((p) => p.head.sha === lookup.headSha)?.number ?? data[0]?.number;
+  const byCommit = matchPullRequest(
+    data.filter((p) => options.state === 'all' || p.state === 'open').map(apiCandidate),
+    run,
+  );
+  const seen = new Set(refused.map((r) => r.number));
+  return { ...byCommit, refused: [...refused, ...byCommit.refused.filter((r) => !seen.has(r.number))] };
 }

@@ -13,6 +13,8 @@ import type {
   ImportResult,
 } from '../lib/index.js';
 import { readContext, runUrl } from './context.js';
+import { matchPullRequest, sameRepo } from './pull-match.js';
+import type { PullMatch } from './pull-match.js';
 import type { RunContext } from './context.js';
 import { defaultMeta, defaultName, gatewayUrl, scaleTimeoutMs } from './defaults.js';
 import { describeFailure, failureText, policyFailure, serviceFailed } from './failure.js';
@@ -242,6 +244,11 @@ function baseReport(inputs: ActionInputs, ctx: RunContext, name: string): Report
     profile: inputs.profile,
     skipped: [],
     services: [],
+    ...(ctx.headOnly === undefined || inputs.cleanup
+      ? {}
+      : {
+          note: `No pull request matched this workflow_run (${ctx.headOnly}): ${headOnlyEffect(inputs, name)}.`,
+        }),
     ...(ctx.sha === '' ? {} : { sha: ctx.pullRequest?.headSha ?? ctx.sha }),
   };
 }
@@ -329,7 +336,7 @@ async function pin(
       timeoutMs,
       wait: inputs.wait,
       policy: inputs.policy,
-      replace: inputs.replace,
+      replace: inputs.replace && ctx.headOnly === undefined,
       nodeOptions: { ...inputs.node, ...(ctx.tempDir === undefined ? {} : { tempDir: ctx.tempDir }) },
       ...(inputs.car === undefined ? {} : { car: inputs.car }),
       ...(signal === undefined ? {} : { signal }),
@@ -485,39 +492,90 @@ async function cleanup(
   await finish(inputs, ctx, report, signal);
 }
 
+/** What a head-only run does, for the warning and the summary. */
+function headOnlyEffect(inputs: ActionInputs, name: string): string {
+  if (inputs.cleanup) return 'nothing is removed';
+  const unused = inputs.name === undefined ? '' : '; the `name` input is not used';
+  return `it is pinned as ${name}, with no \`replace\`, no PR comment and no commit status${unused}`;
+}
+
+/** The run trusted with its head's name only (see RunContext.headOnly). */
+function headOnly(inputs: ActionInputs, ctx: RunContext, why: string): RunContext {
+  const { pullRequest: _dropped, ...rest } = ctx;
+  const trusted: RunContext = { ...rest, headOnly: why };
+  core.warning(
+    `No pull request matched this workflow_run (head ${ctx.sha.slice(0, 7) || 'unknown'}): ${why}. So ${headOnlyEffect(inputs, defaultName(trusted))}.`,
+  );
+  return trusted;
+}
+
 /**
- * A `workflow_run` for a pull request whose payload does not name it (a fork's): the PR is
- * looked up through the API, by the head branch, then by the head commit. Not found, or no
- * token to ask with: a warning, and the run goes on as for a push.
+ * A `workflow_run` is trusted only as far as GitHub vouches for what it built. For a pull
+ * request run, the PR is the one of the payload's `pull_requests`, or else found through
+ * the API (by the head branch, then by the head commit; closed ones too for a cleanup),
+ * whose head commit, head repository and base repository are the run's. None such (or no
+ * token, or an API error), or a run of another event whose head is another repository's:
+ * the run is head-only, never taken for a push of the default branch (GITHUB_SHA).
  */
-async function resolvePullRequest(inputs: ActionInputs, ctx: RunContext): Promise<RunContext> {
-  const lookup = ctx.pullRequestLookup;
-  if (lookup === undefined || ctx.pullRequest !== undefined) return ctx;
-  const asPush = `carrying on as for a push (name ${defaultName(ctx)}, no PR comment)`;
-  if (inputs.githubToken === undefined) {
-    core.warning(
-      `This workflow_run is for a pull request, but without \`github-token\` it cannot be looked up: ${asPush}.`,
-    );
-    return ctx;
+async function resolveWorkflowRun(inputs: ActionInputs, ctx: RunContext): Promise<RunContext> {
+  const run = ctx.workflowRun;
+  if (run === undefined) return ctx;
+  if (!run.forPullRequest) {
+    if (sameRepo(run.head.headRepo, run.head.baseRepo)) return ctx;
+    const why =
+      run.head.headRepo === undefined
+        ? 'its payload names no head repository'
+        : `it built a ${run.event || 'run'} of another repository`;
+    return headOnly(inputs, ctx, why);
   }
+  const reportRefused = (refused: PullMatch['refused']): void => {
+    for (const r of refused) info(`Not pull request #${r.number}: ${r.why}`);
+  };
+  const found = (match: PullMatch): RunContext | undefined => {
+    if (match.pull === undefined) return undefined;
+    const number = match.pull.number;
+    info(`This workflow_run is for pull request #${number}${run.fromFork ? ' (from a fork)' : ''}`);
+    return { ...ctx, pullRequest: { number, headSha: run.head.headSha, fromFork: run.fromFork } };
+  };
+  const ambiguous = (match: PullMatch): string =>
+    `pull requests ${match.passed.map((n) => `#${n}`).join(', ')} all have its head, and it is not known which one it was for`;
+
+  const listed = matchPullRequest(run.listed, run.head);
+  reportRefused(listed.refused);
+  const fromPayload = found(listed);
+  if (fromPayload !== undefined) return fromPayload;
+  if (listed.passed.length > 1) return headOnly(inputs, ctx, ambiguous(listed));
+  if (inputs.githubToken === undefined) {
+    return headOnly(inputs, ctx, 'without `github-token` its pull request cannot be looked up');
+  }
+  let match: PullMatch;
   try {
     const gh = await import('./github.js');
     const octokit = await gh.octokitFor(inputs.githubToken, API_MS);
-    const number = await gh.findPullRequest(octokit, gh.splitRepository(ctx.repository), lookup);
-    if (number === undefined) {
-      core.warning(
-        `No open pull request has the head ${lookup.headSha.slice(0, 7)} of this workflow_run: ${asPush}.`,
-      );
-      return ctx;
-    }
-    info(`This workflow_run is for pull request #${number}${lookup.fromFork ? ' (from a fork)' : ''}`);
-    return { ...ctx, pullRequest: { number, headSha: lookup.headSha, fromFork: lookup.fromFork } };
+    const lookup = {
+      ...run.head,
+      ...(run.headOwner === undefined ? {} : { headOwner: run.headOwner }),
+      ...(run.headBranch === undefined ? {} : { headBranch: run.headBranch }),
+    };
+    match = await gh.findPullRequest(octokit, gh.splitRepository(ctx.repository), lookup, {
+      state: inputs.cleanup ? 'all' : 'open',
+    });
   } catch (err) {
-    core.warning(
-      `Could not look up the pull request of this workflow_run (${err instanceof Error ? err.message : String(err)}): ${asPush}.`,
+    return headOnly(
+      inputs,
+      ctx,
+      `its pull request could not be looked up (${err instanceof Error ? err.message : String(err)})`,
     );
-    return ctx;
   }
+  reportRefused(match.refused);
+  const fromApi = found(match);
+  if (fromApi !== undefined) return fromApi;
+  if (match.passed.length > 1) return headOnly(inputs, ctx, ambiguous(match));
+  return headOnly(
+    inputs,
+    ctx,
+    `no ${inputs.cleanup ? '' : 'open '}pull request of ${ctx.repository} has its head commit in its head repository`,
+  );
 }
 
 /** A failure already put in the outputs, summary and comment: only setFailed is left. */
@@ -547,13 +605,27 @@ export async function run(
         'INVALID_INPUT',
         '`verify: true` checks the gateway after `pinned`: it needs `wait: true`.',
       );
-    const ctx = await resolvePullRequest(inputs, readContext(env, readEventPayload(env)));
+    const ctx = await resolveWorkflowRun(inputs, readContext(env, readEventPayload(env)));
     const lib = await loadLibrary();
+    if (inputs.cleanup && ctx.headOnly !== undefined) {
+      await finish(inputs, ctx, {
+        ...baseReport(inputs, ctx, inputs.name ?? defaultName(ctx)),
+        outcome: 'skipped',
+        note: `No pull request matched this workflow_run (${ctx.headOnly}): nothing is removed.`,
+      });
+      return;
+    }
     if (inputs.cleanup) {
       await cleanup(lib, inputs, ctx, signal);
       return;
     }
-    const name = inputs.name ?? defaultName(ctx);
+    if (ctx.headOnly !== undefined && ctx.sha === '') {
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        'This workflow_run has no pull request of its own and its payload gives no `head_sha` to name the pin after: nothing was pinned. Check the `on: workflow_run` trigger of this workflow.',
+      );
+    }
+    const name = ctx.headOnly === undefined ? (inputs.name ?? defaultName(ctx)) : defaultName(ctx);
 
     const hasToken = inputs.services.some((s) => s.token !== undefined);
     if (ctx.pullRequest?.fromFork === true && !hasToken) {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPinningClient } from '../../src/lib/index.js';
 import { startCluster } from '../support/cluster.js';
 import type { Cluster } from '../support/cluster.js';
-import { startGithubApi } from '../support/github-api.js';
+import { repoId, startGithubApi } from '../support/github-api.js';
 import { startKubo } from '../support/kubo.js';
 import type { Kubo } from '../support/kubo.js';
 import { startMockPsa } from '../support/mock-psa.js';
@@ -54,11 +54,39 @@ const workflowRun = (opts: { fork: boolean; listed: boolean }) => ({
       head_sha: HEAD_SHA,
       head_branch: 'feature',
       head_repository: {
+        id: repoId(opts.fork ? 'someone/site' : 'acme/site'),
         full_name: opts.fork ? 'someone/site' : 'acme/site',
         owner: { login: opts.fork ? 'someone' : 'acme' },
       },
       repository: { full_name: 'acme/site' },
-      pull_requests: opts.listed ? [{ number: 7, head: { sha: HEAD_SHA, ref: 'feature' } }] : [],
+      // As GitHub lists them: the repositories by id, API url and short name.
+      pull_requests: opts.listed
+        ? [
+            {
+              id: 1,
+              number: 7,
+              url: 'https://api.github.com/repos/acme/site/pulls/7',
+              head: {
+                sha: HEAD_SHA,
+                ref: 'feature',
+                repo: {
+                  id: repoId('acme/site'),
+                  url: 'https://api.github.com/repos/acme/site',
+                  name: 'site',
+                },
+              },
+              base: {
+                sha: MERGE_SHA,
+                ref: 'main',
+                repo: {
+                  id: repoId('acme/site'),
+                  url: 'https://api.github.com/repos/acme/site',
+                  name: 'site',
+                },
+              },
+            },
+          ]
+        : [],
     },
     repository: { full_name: 'acme/site' },
   },
@@ -97,7 +125,7 @@ describe('workflow_run after a pull_request run', () => {
 
   it('from a fork (pull_requests is empty): the PR is looked up through the API, and the default name is the PR one', async () => {
     const api = await startGithubApi();
-    api.addPull({ number: 9, headSha: HEAD_SHA, headOwner: 'someone', headBranch: 'feature' });
+    api.addPull({ number: 9, headSha: HEAD_SHA, headRepo: 'someone/site', headBranch: 'feature' });
     try {
       const run = await runAction({
         inputs: { path: 'site', endpoint: mock.url, token: TOKEN, 'github-token': 'ghs_wr', wait: 'false' },
@@ -115,7 +143,7 @@ describe('workflow_run after a pull_request run', () => {
     }
   }, 60_000);
 
-  it('with no PR to be found: a warning, and it carries on as for a push', async () => {
+  it('with no PR to be found: a warning, and it pins under the head commit, not as a push', async () => {
     const api = await startGithubApi();
     try {
       const run = await runAction({
@@ -124,11 +152,11 @@ describe('workflow_run after a pull_request run', () => {
         githubApi: api.url,
       });
       expect(run.code, run.stdout).toBe(0);
-      expect(run.stdout).toMatch(
-        /::warning::No open pull request has the head feedfac of this workflow_run: carrying on as for a push/,
-      );
-      expect(run.summary).toContain(`<code>acme/site@${MERGE_SHA.slice(0, 7)}</code>`);
+      expect(run.stdout).toMatch(/::warning::No pull request matched this workflow_run/);
+      expect(run.summary).toContain(`<code>acme/site@${HEAD_SHA}</code>`);
+      expect(run.summary).not.toContain(`acme/site@${MERGE_SHA.slice(0, 7)}`);
       expect(api.comments).toEqual([]);
+      expect(api.statuses).toEqual([]);
     } finally {
       await api.stop();
     }

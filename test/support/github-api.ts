@@ -35,6 +35,34 @@ export interface StoredStatus {
   target_url?: string;
 }
 
+export interface StoredPull {
+  number: number;
+  headSha: string;
+  /** owner/name of the head repository (a fork's, or the base's own); null: the fork was deleted. */
+  headRepo: string | null;
+  headBranch: string;
+  /** owner/name of the repository the PR is opened in. Default: acme/site. */
+  baseRepo?: string;
+  /** Default: open. */
+  state?: 'open' | 'closed';
+  merged?: boolean;
+  /** Every commit of the PR, for the lookup by commit. Default: the head only. */
+  commits?: string[];
+}
+
+/** A repository's numeric id, the same in the stand-in's answers and in a test's event payloads. */
+export function repoId(fullName: string): number {
+  let h = 7;
+  for (const ch of fullName.toLowerCase()) h = (h * 31 + ch.charCodeAt(0)) % 1_000_000_007;
+  return h;
+}
+
+/** A repository as the pulls API shows it. */
+export function repoView(fullName: string): Record<string, unknown> {
+  const [owner = '', name = ''] = fullName.split('/');
+  return { id: repoId(fullName), name, full_name: fullName, owner: { login: owner } };
+}
+
 export interface GithubApi {
   /** Base URL to give the action as GITHUB_API_URL. */
   url: string;
@@ -43,8 +71,13 @@ export interface GithubApi {
   statuses: StoredStatus[];
   /** Adds a comment as if someone else wrote it (to check the action leaves it alone). */
   addComment(repository: string, issue: number, body: string, login?: string): StoredComment;
-  /** An open pull request, for the lookups of a workflow_run (by head branch, by commit). */
-  addPull(pull: { number: number; headSha: string; headOwner: string; headBranch: string }): void;
+  /**
+   * A pull request, for the lookups of a workflow_run: listed by `GET /repos/{base}/pulls`
+   * (filtered by `head` and `state` as GitHub does) and by `GET /repos/{base}/commits/{sha}/pulls`
+   * (every open or merged PR of the base whose commits hold that sha; a PR closed unmerged is
+   * not listed there, as on GitHub).
+   */
+  addPull(pull: StoredPull): void;
   /** Answer the next matching requests with this HTTP status (permission tests). */
   failNext(method: string, pathPattern: RegExp, status: number, times?: number): void;
   stop(): Promise<void>;
@@ -84,11 +117,21 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
   const comments: StoredComment[] = [];
   const statuses: StoredStatus[] = [];
   const failures: { method: string; pattern: RegExp; status: number; times: number }[] = [];
-  const pulls: { number: number; headSha: string; headOwner: string; headBranch: string }[] = [];
-  const pullView = (p: (typeof pulls)[number]): Record<string, unknown> => ({
+  const pulls: StoredPull[] = [];
+  const baseOf = (p: StoredPull): string => p.baseRepo ?? 'acme/site';
+  const headOwner = (p: StoredPull): string => (p.headRepo ?? '').split('/')[0] ?? '';
+  const pullView = (p: StoredPull): Record<string, unknown> => ({
     number: p.number,
-    state: 'open',
-    head: { sha: p.headSha, ref: p.headBranch, label: `${p.headOwner}:${p.headBranch}` },
+    state: p.state ?? 'open',
+    merged_at: p.merged === true ? '2026-01-01T00:00:00Z' : null,
+    head: {
+      sha: p.headSha,
+      ref: p.headBranch,
+      label: `${headOwner(p)}:${p.headBranch}`,
+      user: { login: headOwner(p) },
+      repo: p.headRepo === null ? null : repoView(p.headRepo),
+    },
+    base: { ref: 'main', repo: repoView(baseOf(p)) },
   });
   let nextId = 1000;
   let baseUrl = '';
@@ -151,18 +194,32 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
       else send(res, 200, { login: options.viewer, type: 'User' });
       return;
     }
-    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(url.pathname)) {
+    const list = /^\/repos\/([^/]+\/[^/]+)\/pulls$/.exec(url.pathname);
+    if (method === 'GET' && list !== null) {
       const head = url.searchParams.get('head') ?? '';
+      const state = url.searchParams.get('state') ?? 'open';
       send(
         res,
         200,
-        pulls.filter((p) => head === '' || `${p.headOwner}:${p.headBranch}` === head).map(pullView),
+        pulls
+          .filter((p) => baseOf(p) === list[1])
+          .filter((p) => head === '' || `${headOwner(p)}:${p.headBranch}` === head)
+          .filter((p) => state === 'all' || (p.state ?? 'open') === state)
+          .map(pullView),
       );
       return;
     }
-    const byCommit = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname);
+    const byCommit = /^\/repos\/([^/]+\/[^/]+)\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname);
     if (method === 'GET' && byCommit !== null) {
-      send(res, 200, pulls.filter((p) => p.headSha === byCommit[1]).map(pullView));
+      send(
+        res,
+        200,
+        pulls
+          .filter((p) => baseOf(p) === byCommit[1])
+          .filter((p) => (p.commits ?? [p.headSha]).includes(byCommit[2] ?? ''))
+          .filter((p) => (p.state ?? 'open') === 'open' || p.merged === true)
+          .map(pullView),
+      );
       return;
     }
     let m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);

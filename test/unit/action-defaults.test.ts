@@ -62,6 +62,79 @@ describe('readContext', () => {
   });
 });
 
+const HEAD = 'feedfacefeedfacefeedfacefeedfacefeedface';
+const wfEnv = { ...env, GITHUB_EVENT_NAME: 'workflow_run' };
+const wfPayload = (event: string, headRepo: string, listed: unknown[] = []) => ({
+  workflow_run: {
+    event,
+    head_sha: HEAD,
+    head_branch: 'feature',
+    head_repository: {
+      id: headRepo === 'acme/site' ? 1 : 2,
+      full_name: headRepo,
+      owner: { login: headRepo.split('/')[0] },
+    },
+    pull_requests: listed,
+  },
+  repository: { id: 1, full_name: 'acme/site' },
+});
+
+describe('readContext on workflow_run', () => {
+  it("takes the run's head commit, never GITHUB_SHA (the default branch's head)", () => {
+    const ctx = readContext(wfEnv, wfPayload('pull_request', 'someone/site'));
+    expect(ctx.sha).toBe(HEAD);
+    expect(ctx.pullRequest).toBeUndefined();
+    expect(ctx.workflowRun).toEqual({
+      event: 'pull_request',
+      forPullRequest: true,
+      head: {
+        headSha: HEAD,
+        headRepo: { id: 2, fullName: 'someone/site' },
+        baseRepo: { id: 1, fullName: 'acme/site' },
+      },
+      headOwner: 'someone',
+      headBranch: 'feature',
+      fromFork: true,
+      listed: [],
+    });
+  });
+
+  it("reads the payload's pull_requests as candidates, repositories by id and API url", () => {
+    const repo = { id: 1, url: 'https://api.github.com/repos/acme/site', name: 'site' };
+    const ctx = readContext(
+      wfEnv,
+      wfPayload('pull_request', 'acme/site', [
+        { number: 7, head: { sha: HEAD, repo }, base: { repo } },
+        { number: 'x' },
+        null,
+      ]),
+    );
+    expect(ctx.workflowRun?.listed).toEqual([
+      {
+        number: 7,
+        headSha: HEAD,
+        headRepo: { id: 1, fullName: 'acme/site' },
+        baseRepo: { id: 1, fullName: 'acme/site' },
+      },
+    ]);
+    // Listed is not taken: the action checks it first.
+    expect(ctx.pullRequest).toBeUndefined();
+  });
+
+  it('is no push when the payload could not be read: no head at all', () => {
+    const ctx = readContext(wfEnv, {});
+    expect(ctx.sha).toBe('');
+    expect(ctx.workflowRun?.head.headRepo).toBeUndefined();
+    expect(ctx.workflowRun?.forPullRequest).toBe(false);
+  });
+
+  it('prefers GITHUB_REPOSITORY_ID for this repository', () => {
+    const ctx = readContext({ ...wfEnv, GITHUB_REPOSITORY_ID: '77' }, wfPayload('push', 'acme/site'));
+    expect(ctx.workflowRun?.head.baseRepo).toEqual({ id: 77, fullName: 'acme/site' });
+    expect(ctx.workflowRun?.forPullRequest).toBe(false);
+  });
+});
+
 const base: RunContext = readContext(env, {});
 
 describe('defaultName', () => {
@@ -77,6 +150,15 @@ describe('defaultName', () => {
 
   it('is <owner>/<repo>@<tag> on a tag', () => {
     expect(defaultName({ ...base, ref: 'refs/tags/v1.2.3' })).toBe('acme/site@v1.2.3');
+  });
+
+  it("is <owner>/<repo>@<full head sha> on a head-only workflow_run: never a push's 7-digit name", () => {
+    const ctx = { ...readContext(wfEnv, wfPayload('pull_request', 'someone/site')), headOnly: 'no PR' };
+    expect(defaultName(ctx)).toBe(`acme/site@${HEAD}`);
+  });
+
+  it("is <owner>/<repo>@<head short sha> on a workflow_run of a push: the run's commit", () => {
+    expect(defaultName(readContext(wfEnv, wfPayload('push', 'acme/site')))).toBe('acme/site@feedfac');
   });
 
   it('stays within 255 bytes', () => {
@@ -102,6 +184,15 @@ describe('defaultMeta', () => {
     );
     expect(meta['pull_request']).toBe('7');
     expect(meta['sha']).toBe('feedfacefeedfacefeedfacefeedfacefeedface');
+  });
+
+  it("gives a head-only workflow_run's head as sha, and not the default branch's ref", () => {
+    const ctx = { ...readContext(wfEnv, wfPayload('pull_request', 'someone/site')), headOnly: 'no PR' };
+    expect(defaultMeta(ctx)).toEqual({
+      repository: 'acme/site',
+      sha: HEAD,
+      run_url: 'https://github.com/acme/site/actions/runs/42',
+    });
   });
 });
 
