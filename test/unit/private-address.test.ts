@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { multiaddr } from '@multiformats/multiaddr';
+import { privateDialGate } from '../../src/lib/node/host.js';
 import { isPrivateMultiaddr } from '../../src/lib/node/multiaddrs.js';
 import { endpointIsPrivate } from '../../src/lib/pin/services.js';
 import { isPrivateHostName, isPrivateIpAddress, parseIp } from '../../src/lib/util/private-address.js';
@@ -121,4 +123,20 @@ describe('the users of the classifier', () => {
     expect(endpointIsPrivate('http://pins.localhost:9097')).toBe(true);
     expect(endpointIsPrivate('https://api.pinata.cloud/psa')).toBe(false);
   });
+});
+
+describe('privateDialGate: the address libp2p is about to dial, after DNS', () => {
+  it.each([
+    `/ip4/127.0.0.1/tcp/4001/p2p/${ID}`,
+    `/ip6/::ffff:7f00:1/tcp/4001/p2p/${ID}`,
+    `/ip6/64:ff9b::a9fe:a9fe/tcp/80`,
+    `/ip6zone/eth0/ip6/fe80::1/tcp/4001`,
+    // A name still there was not resolved by us: held back too.
+    `/dns4/node.example.com/tcp/4001/p2p/${ID}`,
+    `/dnsaddr/node.example.com/p2p/${ID}`,
+  ])('holds back %s', (a) => expect(privateDialGate(multiaddr(a))).toBe(true));
+
+  it.each([`/ip4/1.2.3.4/tcp/4001/p2p/${ID}`, `/ip6/2606:4700::1/tcp/4001`])('lets %s through', (a) =>
+    expect(privateDialGate(multiaddr(a))).toBe(false),
+  );
 });

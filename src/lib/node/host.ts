@@ -69,7 +69,8 @@ export function privateDialGate(address: Multiaddr): boolean {
   const host = address.getComponents()[0];
   if (host === undefined) return false;
   if (host.name === 'ip4' || host.name === 'ip6') return isPrivateIpAddress(host.value ?? '');
-  return DNS.has(host.name) || host.name === 'dnsaddr';
+  // A zoned address (/ip6zone/eth0/ip6/fe80::1) is link-local by definition.
+  return DNS.has(host.name) || host.name === 'dnsaddr' || host.name === 'ip6zone';
 }
 
 /**
