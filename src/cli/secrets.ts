@@ -1,14 +1,12 @@
-import { secretForms } from '../lib/index.js';
+import { redactSecrets } from '../lib/index.js';
 
 /**
  * Tokens never reach the terminal: every text a command writes goes through `mask`,
  * which replaces each known secret, in every form it could be echoed in (trimmed, without
- * `Bearer `, URL-encoded, base64, JSON-escaped: see secretForms), with `***`.
+ * `Bearer `, URL-encoded in any case, base64, JSON-escaped: see redactSecrets), with `***`.
  */
 export function mask(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) for (const form of secretForms(secret)) out = out.split(form).join('***');
-  return out;
+  return redactSecrets(text, secrets, '***');
 }
 
 export interface MaskedWriter {

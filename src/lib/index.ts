@@ -84,4 +84,4 @@ export type {
   PinPolicy,
 } from './pin/index.js';
 export { formatBytes, formatMs, plural } from './util/format.js';
-export { secretForms } from './util/secret-forms.js';
+export { redactSecrets, secretForms } from './util/secret-forms.js';

@@ -424,6 +424,19 @@ describe('secrets and redirects', () => {
     expect(other.requests).toHaveLength(0);
   });
 
+  it('names the origin of a refused redirect without the token a service put in its host', async () => {
+    await using server = await startFaultServer({
+      handler: (req) => ({
+        status: 307,
+        headers: { location: `http://${String(req.headers.authorization).slice(7)}.evil.example${req.path}` },
+      }),
+    });
+    const err = await failure(client(server).get('elsewhere'));
+    expect(err.code).toBe('PSA_REQUEST_FAILED');
+    expect(err.message).toContain('redirects to another origin (http://[redacted].evil.example)');
+    expect(exposed(err)).not.toContain(TOKEN.toLowerCase());
+  });
+
   it('never sends a request to a metadata or private address a redirect names', async () => {
     const asked: string[] = [];
     for (const target of [

@@ -21,6 +21,10 @@ export interface HostileOptions {
   /** Redirect GET /pins/{id} here instead of answering. */
   redirectPollTo?: string;
   requestid?: string;
+  /** Fields to put over each status answer (requestid, created, pin, ...), given the caller's token. */
+  override?: (token: string, cid: string) => Record<string, unknown>;
+  /** The pins `GET /pins` lists (default none), given the CID the request asks about. */
+  list?: (cid: string) => unknown[];
 }
 
 export interface HostilePsa {
@@ -53,6 +57,10 @@ export async function startHostilePsa(options: HostileOptions = {}): Promise<Hos
   let polls = 0;
   let cid = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
   const status = (req: RecordedRequest, poll: number): unknown => ({
+    ...base(req, poll),
+    ...options.override?.(tokenOf(req), cid),
+  });
+  const base = (req: RecordedRequest, poll: number): Record<string, unknown> => ({
     requestid,
     status: options.statusOnPoll?.(poll) ?? 'queued',
     created: new Date().toISOString(),
@@ -65,7 +73,11 @@ export async function startHostilePsa(options: HostileOptions = {}): Promise<Hos
   });
   const server = await startFaultServer({
     handler: (req): Reply => {
-      if (req.method === 'GET' && req.path === '/pins') return json(200, { count: 0, results: [] });
+      if (req.method === 'GET' && req.path === '/pins') {
+        const asked = req.query.get('cid') ?? '';
+        const results = options.list?.(asked) ?? [];
+        return json(200, { count: results.length, results });
+      }
       if (req.method === 'POST' && req.path === '/pins') {
         cid = (JSON.parse(req.body) as { cid: string }).cid;
         return json(202, status(req, 0));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { secretForms } from '../../src/lib/index.js';
+import { redactSecrets, secretForms } from '../../src/lib/index.js';
 
 /** What masking with the forms leaves of a text. */
 const mask = (text: string, secret: string): string => {
@@ -52,3 +52,67 @@ describe('secretForms', () => {
     expect(secretForms('abcdefgh').every((f) => f.length >= 8)).toBe(true);
   });
 });
+
+describe('redactSecrets: echoes spelled with escapes', () => {
+  const secret = 'trust-net/token+9d8c7b6a5f';
+  const pct = (s: string, upper = true): string =>
+    [...Buffer.from(s)]
+      .map((b) => `%${b.toString(16).padStart(2, '0')}`)
+      .map((x) => (upper ? x.toUpperCase() : x))
+      .join('');
+
+  it.each([
+    ['as sent', secret],
+    ['encodeURIComponent', encodeURIComponent(secret)],
+    ['lower-case hex', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())],
+    ['%2D for -', encodeURIComponent(secret).replace(/-/g, '%2D')],
+    ['%2d for -', encodeURIComponent(secret).replace(/-/g, '%2d')],
+    ['every byte encoded', pct(secret)],
+    ['every byte encoded, lower case', pct(secret, false)],
+    ['encoded twice', encodeURIComponent(encodeURIComponent(secret))],
+    ['JSON \\u escapes', secret.replace(/-/g, '\\u002d')],
+    ['HTML numeric entities', secret.replace(/-/g, '&#45;').replace(/\//g, '&#x2F;')],
+    ['base64', Buffer.from(secret).toString('base64')],
+    ['base64, percent-encoded', encodeURIComponent(Buffer.from(`x${secret}`).toString('base64'))],
+  ])('%s', (_label, echo) => {
+    const text = `before ${echo} after`;
+    const out = redactSecrets(text, [secret], '***');
+    // Base64 characters that mix bits of the bytes around the secret may stay (see secretForms).
+    expect(out).toMatch(/^before .{0,3}\*\*\* after$/);
+  });
+
+  it('a space as + in a query string', () => {
+    const s = 'my secret token 123';
+    expect(redactSecrets(`q=my+secret+token+123&x=1`, [s], '***')).toBe('q=***&x=1');
+  });
+
+  it('leaves other text alone, escapes and all', () => {
+    const text = 'a%2Db %41 \\u0041 &amp; + plain';
+    expect(redactSecrets(text, ['trust-net/token+9d8c7b6a5f'], '***')).toBe(text);
+    expect(redactSecrets(text, [undefined], '***')).toBe(text);
+  });
+
+  it('leaves no decodable piece of a secret in a fuzzed escape mix', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: secret.length, maxLength: secret.length }),
+        fc.string(),
+        (enc, around) => {
+          const echo = [...secret]
+            .map((ch, i) => (enc[i] === true ? `%${ch.charCodeAt(0).toString(16)}` : ch))
+            .join('');
+          const out = redactSecrets(`${around}${echo}${around}`, [secret], '***');
+          expect(decodeURIComponentSafe(out)).not.toContain(secret);
+        },
+      ),
+    );
+  });
+});
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,4 +1,6 @@
+import { lookup } from 'node:dns/promises';
 import { abortError } from '../errors.js';
+import { isPrivateIpAddress } from '../util/private-address.js';
 import { CustomProgressEvent } from '../progress.js';
 import { dialable } from './multiaddrs.js';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -16,6 +18,27 @@ export type Connect = (
   multiaddr: Multiaddr | undefined,
   signal: AbortSignal,
 ) => Promise<string | undefined>;
+
+/**
+ * For a dial that must not reach private networks through a node we cannot gate (kubo):
+ * a `/dns*` name is looked up first and refused when any address it has is private. kubo
+ * looks it up again when it dials, so this narrows the hole rather than closing it; the
+ * embedded node's gater (host.ts) closes it.
+ */
+export function publicOnly(connect: Connect): Connect {
+  return async (address, parsed, signal) => {
+    const host = /^\/(dns|dns4|dns6)\/([^/]+)/.exec(address);
+    if (host?.[2] !== undefined) {
+      const family = host[1] === 'dns4' ? 4 : host[1] === 'dns6' ? 6 : 0;
+      const found = await lookup(host[2], { all: true, family });
+      if (found.some((a) => isPrivateIpAddress(a.address)))
+        throw new Error(
+          'resolves to a private or loopback address, not dialled (set privateDelegates to allow)',
+        );
+    }
+    return connect(address, parsed, signal);
+  };
+}
 
 export interface DialAllOptions extends NodeCallOptions {
   timeoutMs: number;

@@ -19,6 +19,8 @@ import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './type
 import { aborted, message, raceAbort } from './util.js';
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
+const PRIVATE_DENIED =
+  'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
 const SERVED_EVENT_MS = 1_000;
 
 /**
@@ -45,10 +47,22 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   let store: BlockStore | undefined;
   let host: Host | undefined;
   let engine: BitswapEngine | undefined;
+  // Peers (or, for an address without a peer id, the address) whose dial allowed private
+  // addresses: the gate lets only these reach loopback and private networks.
+  const privateOk = new Set<string>();
   try {
     dir = await makeTempDir(options.tempDir, 'node');
     store = createBlockStore(dir, memoryBytes);
-    host = await raceAbort(createHost({ listen }), signal);
+    host = await raceAbort(
+      createHost({
+        listen,
+        mayDialPrivate: (address) => {
+          const peer = address.getComponents().findLast((c) => c.name === 'p2p')?.value;
+          return privateOk.has(address.toString()) || (peer !== undefined && privateOk.has(peer));
+        },
+      }),
+      signal,
+    );
     engine = await startBitswapEngine(host, { store });
   } catch (err) {
     await engine?.stop().catch(() => {});
@@ -60,7 +74,7 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
       cause: err,
     });
   }
-  return assemble({ dir, store, host, engine, options, dialTimeoutMs, started });
+  return assemble({ dir, store, host, engine, options, dialTimeoutMs, started, privateOk });
 }
 
 interface Parts {
@@ -71,9 +85,10 @@ interface Parts {
   options: NodeOptions;
   dialTimeoutMs: number;
   started: number;
+  privateOk: Set<string>;
 }
 
-function assemble({ dir, store, host, engine, options, dialTimeoutMs, started }: Parts): IpfsNode {
+function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, privateOk }: Parts): IpfsNode {
   const { onProgress } = options;
   const emit = (event: NodeProgressEvent): void => onProgress?.(event);
   const peerId = host.peerId.toString();
@@ -133,11 +148,21 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started }:
         host.getMultiaddrs().map((ma) => ma.toString()),
         peerId,
       ),
-    dial: (multiaddrs, opts = {}) =>
+    dial: (multiaddrs, { allowPrivate = true, ...opts } = {}) =>
       dialAll(
         multiaddrs,
         async (_address, ma, s) => {
-          const conn = await host.dial(ma ?? multiaddr(_address), { signal: s });
+          if (allowPrivate) {
+            const peer = dialable(_address).peerId;
+            privateOk.add(peer ?? _address);
+          }
+          let conn;
+          try {
+            conn = await host.dial(ma ?? multiaddr(_address), { signal: s });
+          } catch (err) {
+            if (err instanceof Error && err.name === 'DialDeniedError') throw new Error(PRIVATE_DENIED, { cause: err });
+            throw err;
+          }
           // The service asks for blocks over this connection next: have our sending stream
           // negotiated before it does.
           engine.prepare(conn.remotePeer);

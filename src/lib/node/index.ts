@@ -5,6 +5,7 @@ export type {
   DialResult,
   IpfsNode,
   NodeCallOptions,
+  DialOptions,
   NodeKind,
   NodeOptions,
   NodeProgressEvent,
@@ -15,7 +16,7 @@ export type {
 export {
   dialable,
   isPrivateHost,
-  isPrivateIpAddress,
+  isPrivateMultiaddr,
   isPublicAddress,
   publicOrigins,
   UNSUPPORTED_TRANSPORT,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IpfsPinError, abortError } from '../errors.js';
 import { aborted, message } from './util.js';
@@ -16,12 +17,19 @@ const STOP_GRACE_MS = 10_000;
  * touched), no bootstrap, no routing, no discovery, no gateway, random ports; the daemon is
  * killed and the repo removed on stop(). kubo keeps every transport it has for dialling
  * (QUIC delegates work here, unlike the embedded node) but listens on TCP only.
+ *
+ * The daemon never outlives us: it runs under a small watchdog (see {@link WATCHDOG}) that
+ * holds a pipe from this process and stops the daemon and removes the repo when the pipe
+ * closes, which the kernel does when this process dies, by SIGKILL too. What a killed
+ * watchdog leaves is reaped at the next start ({@link reapStale}).
  */
 export async function createKuboBinaryNode(options: NodeOptions): Promise<IpfsNode> {
   const bin = options.binary ?? 'ipfs';
   const { signal } = options;
   if (aborted(signal)) throw abortError(signal, 'Starting kubo');
+  await reapStale(options.tempDir ?? tmpdir()).catch(() => {});
   const repo = await makeTempDir(options.tempDir, 'kubo');
+  await writeFile(join(repo, OWNER_FILE), String(process.pid));
   let daemon: ChildProcess | undefined;
   const cleanup = async (): Promise<void> => {
     if (daemon !== undefined) await terminate(daemon);
@@ -104,14 +112,50 @@ function runOnce(bin: string, args: string[], signal: AbortSignal | undefined): 
   });
 }
 
+/** Holds our pid in a repo: a repo whose owner is gone is stale. */
+const OWNER_FILE = 'ipfs-pin-owner.pid';
+/** The daemon's pid, written by the watchdog. */
+const DAEMON_FILE = 'ipfs-pin-daemon.pid';
+
+/**
+ * Runs `argv[3..]` (the daemon) and stops it when its standard input, a pipe from us,
+ * closes: on our stop(), or when we die whatever the signal. SIGTERM first, SIGKILL after
+ * `argv[2]` ms, then the repo (`argv[1]`) is removed. A plain script for `node -e`, so it
+ * needs no file of its own next to the bundle. Node has no PR_SET_PDEATHSIG; a pipe does
+ * the same on every platform.
+ */
+const WATCHDOG = `
+const { spawn } = require('node:child_process');
+const { rmSync, writeFileSync } = require('node:fs');
+const [repo, grace, bin, ...args] = process.argv.slice(1);
+const daemon = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+try { writeFileSync(repo + '/${DAEMON_FILE}', String(daemon.pid)); } catch {}
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  daemon.kill('SIGTERM');
+  setTimeout(() => daemon.kill('SIGKILL'), Number(grace)).unref();
+};
+process.stdin.on('end', stop).on('close', stop).on('error', stop).resume();
+for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, stop);
+daemon.on('error', (e) => { process.stderr.write(String(e && e.message) + '\\n'); process.exit(127); });
+daemon.on('exit', (code, sig) => {
+  if (stopping) try { rmSync(repo, { recursive: true, force: true, maxRetries: 3 }); } catch {}
+  process.exit(code ?? (sig === null ? 1 : 128));
+});
+`;
+
 function startDaemon(
   bin: string,
   repo: string,
   signal: AbortSignal | undefined,
 ): { child: ChildProcess; ready: Promise<string> } {
-  const child = spawn(bin, ['--repo-dir', repo, 'daemon', '--enable-gc=false'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', WATCHDOG, repo, String(STOP_GRACE_MS), bin, '--repo-dir', repo, 'daemon', '--enable-gc=false'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const ready = new Promise<string>((resolve, reject) => {
     let out = '';
     const timeout = AbortSignal.timeout(START_TIMEOUT_MS);
@@ -166,11 +210,57 @@ function startDaemon(
   return { child, ready };
 }
 
+/** Closes the watchdog's pipe, which stops the daemon; kills the watchdog if it hangs. */
 async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS + 2_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Removes what a kubo-binary node of an earlier run left in `parent` when that run was
+ * killed so hard that even its watchdog died: a repo whose owner process is gone, and the
+ * daemon still running on it (checked by its command line, so a reused pid is left alone).
+ * Repos of live runs, and ones without an owner file, are not touched.
+ */
+export async function reapStale(parent: string): Promise<string[]> {
+  const reaped: string[] = [];
+  for (const entry of await readdir(parent)) {
+    if (!entry.startsWith('ipfs-pin-kubo-')) continue;
+    const repo = join(parent, entry);
+    const owner = await readPid(join(repo, OWNER_FILE));
+    if (owner === undefined || alive(owner)) continue;
+    const daemon = await readPid(join(repo, DAEMON_FILE));
+    if (daemon !== undefined && alive(daemon)) {
+      const cmdline = await readFile(`/proc/${daemon}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes(repo)) {
+        try {
+          process.kill(daemon, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    }
+    await removeDir(repo);
+    reaped.push(repo);
+  }
+  return reaped;
+}
+
+async function readPid(path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -7,9 +7,9 @@ import { createCarSpool } from './car-spool.js';
 import { aborted, message } from './util.js';
 import { publicOrigins } from './multiaddrs.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
-import { DEFAULT_DIAL_TIMEOUT_MS, dialAll } from './dial.js';
+import { DEFAULT_DIAL_TIMEOUT_MS, dialAll, publicOnly } from './dial.js';
 import type { Connect } from './dial.js';
-import type { DialResult, IpfsNode, NodeCallOptions, NodeKind, NodeOptions, NodeStats } from './types.js';
+import type { DialOptions, DialResult, IpfsNode, NodeKind, NodeOptions, NodeStats } from './types.js';
 
 const RPC_TIMEOUT_MS = 10_000;
 /** kubo reports bitswap counters on request only: how often they are read for stats(). */
@@ -110,8 +110,11 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
       { Strings?: string[] } | undefined;
     return /connect (\S+) success/.exec((res?.Strings ?? []).join('\n'))?.[1];
   };
-  const dial = (multiaddrs: string[], opts: NodeCallOptions = {}): Promise<DialResult[]> =>
-    dialAll(multiaddrs, connect, {
+  const dial = (
+    multiaddrs: string[],
+    { allowPrivate = true, ...opts }: DialOptions = {},
+  ): Promise<DialResult[]> =>
+    dialAll(multiaddrs, allowPrivate ? connect : publicOnly(connect), {
       ...opts,
       // kubo times the dial out itself; the request gets a second more to bring the answer.
       timeoutMs: dialTimeoutMs + 1_000,

@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
+import { isPrivateHostName, isPrivateIpAddress } from '../util/private-address.js';
 
 /** The answer for a transport this node cannot use (QUIC, WebTransport, WebSockets, relays...). */
 export const UNSUPPORTED_TRANSPORT = 'unsupported transport';
@@ -40,71 +41,43 @@ export function dialable(address: string): Dialable {
     : withPeer({ ok: false as const, error: UNSUPPORTED_TRANSPORT });
 }
 
-function ip4Private(ip: string): boolean {
-  const o = ip.split('.').map(Number);
-  const [a = 0, b = 0] = o;
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0 && o[2] === 0) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224
-  );
-}
-
-function ip6Private(ip: string): boolean {
-  const s = ip.toLowerCase();
-  if (s === '::' || s === '::1') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (mapped?.[1] !== undefined) return ip4Private(mapped[1]);
-  const first = parseInt(s.split(':')[0] || '0', 16);
-  return (
-    (first & 0xffc0) === 0xfe80 || // link-local
-    (first & 0xfe00) === 0xfc00 || // unique local
-    (first & 0xff00) === 0xff00 || // multicast
-    s.startsWith('2001:db8:') // documentation
-  );
-}
-
-/** The first component of an address when it is an IP (`ip4` or `ip6`), else undefined. */
-function ipOf(address: string): { v6: boolean; ip: string } | undefined {
+/** The first component of an address when it names a host (an IP or a DNS name), else undefined. */
+function hostOf(address: string): { name: string; value: string } | undefined {
   let host;
   try {
     host = multiaddr(address).getComponents()[0];
   } catch {
     return undefined;
   }
-  if (host?.value === undefined || (host.name !== 'ip4' && host.name !== 'ip6')) return undefined;
-  return { v6: host.name === 'ip6', ip: host.value };
+  if (host?.value === undefined || !HOST_NAMES.has(host.name)) return undefined;
+  return { name: host.name, value: host.value };
 }
+
+const HOST_NAMES = new Set([...HOSTS, 'dnsaddr']);
 
 /** A public IP address (not loopback, private, link-local, CGNAT, multicast or unspecified). */
 export function isPublicAddress(address: string): boolean {
-  const ip = ipOf(address);
-  return ip !== undefined && !(ip.v6 ? ip6Private(ip.ip) : ip4Private(ip.ip));
+  const host = hostOf(address);
+  return (
+    host !== undefined && (host.name === 'ip4' || host.name === 'ip6') && !isPrivateIpAddress(host.value)
+  );
 }
 
 /**
- * Whether an address names a loopback, private, link-local or otherwise non-public IP
- * (the first component is /ip4 or /ip6). DNS names are not resolved here: false.
+ * Whether an address names a loopback, private, link-local or otherwise non-public host
+ * by itself: an IP in any spelling (`/ip6/::ffff:127.0.0.1` included, see
+ * util/private-address.ts), or a `/dns*` name that never leaves the machine (`localhost`,
+ * `*.localhost`). Other names are not resolved here: the embedded node's connection gater
+ * judges what they resolve to (host.ts).
  */
-export function isPrivateIpAddress(address: string): boolean {
-  const ip = ipOf(address);
-  return ip !== undefined && (ip.v6 ? ip6Private(ip.ip) : ip4Private(ip.ip));
+export function isPrivateMultiaddr(address: string): boolean {
+  const host = hostOf(address);
+  return host !== undefined && isPrivateHostName(host.value);
 }
 
-/** Whether a URL's host is a loopback or private IP literal, or localhost. */
+/** Whether a URL's host is a loopback or private IP literal (any spelling), or localhost. */
 export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(h)) return ip4Private(h);
-  if (h.includes(':')) return ip6Private(h);
-  return false;
+  return isPrivateHostName(hostname);
 }
 
 /**

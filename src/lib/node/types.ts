@@ -58,6 +58,18 @@ export interface NodeStats {
   blocksHeld?: number;
 }
 
+export interface DialOptions extends NodeCallOptions {
+  /**
+   * May these peers be reached on loopback, private, link-local (and similar) addresses?
+   * Default true: a dial the caller asks for by hand is its own choice. The pin flow passes
+   * its `privateDelegates`. When false, the embedded node refuses such addresses where the
+   * address is final, after DNS (its connection gater, host.ts), for these dials and for
+   * every later re-dial of these peers; the kubo nodes dial through kubo, which the pin
+   * flow only hands addresses that do not name a private host.
+   */
+  allowPrivate?: boolean;
+}
+
 export interface KeepOptions {
   /**
    * Blocks to tell each kept peer we hold (HAVE presences), at once and on every
@@ -74,7 +86,7 @@ export interface IpfsNode {
   addresses(): string[];
   /** Public, dialable addresses ending in /p2p/<id>, at most 20 (none behind NAT). */
   origins(): string[];
-  dial(multiaddrs: string[], options?: NodeCallOptions): Promise<DialResult[]>;
+  dial(multiaddrs: string[], options?: DialOptions): Promise<DialResult[]>;
   /** Stay connected to these peers; re-dial when dropped. */
   keep(multiaddrs: string[], options?: KeepOptions): void;
   /** Whether the node holds this block (tests, pin flow sanity). */

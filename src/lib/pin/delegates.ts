@@ -1,6 +1,6 @@
 import { CustomProgressEvent } from '../progress.js';
 import { emit } from './emit.js';
-import { isPrivateIpAddress } from '../node/multiaddrs.js';
+import { isPrivateMultiaddr } from '../node/multiaddrs.js';
 import type { DialResult, IpfsNode } from '../node/types.js';
 import type { PinFlowProgressEvent } from './types.js';
 import type { CID } from 'multiformats/cid';
@@ -13,10 +13,12 @@ import type { CID } from 'multiformats/cid';
  *
  * What a service names is bounded: the first {@link MAX_DELEGATES_PER_ANSWER} delegates of
  * an answer (the spec's limit), dialled in order, and {@link MAX_DELEGATES_TOTAL} distinct
- * ones over the whole pin; the rest are ignored. Loopback, private and link-local IPs are
- * not dialled unless `allowPrivate` (the endpoint itself is on such an address, or the
- * caller opted in): from a runner, dialling them would be blind port probing of the
- * runner's own network on a service's word.
+ * ones over the whole pin; the rest are ignored. Loopback, private and link-local IPs (in
+ * any spelling) and `localhost` names are not dialled unless `allowPrivate` (the endpoint
+ * itself is on such an address, or the caller opted in): from a runner, dialling them
+ * would be blind port probing of the runner's own network on a service's word. What a
+ * name resolves to is checked by the embedded node's connection gater, told by
+ * `allowPrivate` on each dial.
  */
 export interface DelegateDialer {
   /** Every delegate seen so far, in the order the service named them. */
@@ -66,7 +68,7 @@ export function createDelegateDialer(
         continue;
       seen.add(addr);
       delegates.push(addr);
-      if (options.allowPrivate !== true && isPrivateIpAddress(addr)) {
+      if (options.allowPrivate !== true && isPrivateMultiaddr(addr)) {
         const result: DialResult = { multiaddr: addr, ok: false, error: PRIVATE_SKIPPED, ms: 0 };
         dialled.push(result);
         emit(onProgress, new CustomProgressEvent('pin:delegate:dialled', { service, ...result }));
@@ -76,7 +78,11 @@ export function createDelegateDialer(
     }
     if (node === undefined || fresh.length === 0 || controller.signal.aborted) return;
     const job = node
-      .dial(fresh, { signal: controller.signal, ...(onProgress === undefined ? {} : { onProgress }) })
+      .dial(fresh, {
+        signal: controller.signal,
+        allowPrivate: options.allowPrivate === true,
+        ...(onProgress === undefined ? {} : { onProgress }),
+      })
       .then((results) => {
         const ok: string[] = [];
         for (const result of results) {

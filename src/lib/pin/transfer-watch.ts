@@ -18,7 +18,7 @@ export interface TransferWatch {
   stop(): void;
 }
 
-/** Blocks counted per peer at most; past it no peer is ever called complete. */
+/** Blocks counted over all peers at most; past it no peer is ever called complete. */
 export const MAX_TRACKED = 1_000_000;
 
 export function watchTransfer(
@@ -37,8 +37,11 @@ export function watchTransfer(
   const maxTracked = options.maxTracked ?? MAX_TRACKED;
   // Per peer, the distinct blocks sent to it, by 48 bits of their digest (numbers, not
   // strings: a 45,000-block tree costs about 2 MB). Two blocks sharing those bits would
-  // make a peer complete one block early: an early poll, no harm.
+  // make a peer complete one block early: an early poll, no harm. A peer's set goes when
+  // it disconnects (anyone can dial the node and ask), and the count over all peers is
+  // bounded, so peers coming and going cannot grow it.
   const sentTo = new Map<string, Set<number>>();
+  let tracked = 0;
   let lastSent: number | undefined;
   let lastHeard: number | undefined;
   let complete: number | undefined;
@@ -46,6 +49,11 @@ export function watchTransfer(
   const unsubscribe = node.subscribe((event) => {
     if (event.type === 'bitswap:message:received') {
       lastHeard = event.detail.at;
+      return;
+    }
+    if (event.type === 'bitswap:peer:gone') {
+      tracked -= sentTo.get(event.detail.peer)?.size ?? 0;
+      sentTo.delete(event.detail.peer);
       return;
     }
     if (event.type !== 'bitswap:block:sent') return;
@@ -59,7 +67,8 @@ export function watchTransfer(
     }
     const before = set.size;
     set.add(keyOfDigest(cid.multihash.digest));
-    if (set.size > maxTracked) {
+    tracked += set.size - before;
+    if (tracked > maxTracked) {
       overflow = true;
       sentTo.clear();
       return;

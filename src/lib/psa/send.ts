@@ -1,4 +1,5 @@
 import { IpfsPinError } from '../errors.js';
+import { redact, serviceText } from './text.js';
 
 /** One request as the client means it, relative to the endpoint. */
 export interface PsaRequest {
@@ -90,7 +91,7 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
       if (!sameService(next, endpointOrigin)) {
         throw new IpfsPinError(
           'PSA_REQUEST_FAILED',
-          `HTTP ${response.status} from ${where} redirects to another origin (${next.origin}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
+          `HTTP ${response.status} from ${where} redirects to another origin (${serviceText(redact(next.origin, [ctx.token]), 200)}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
           { status: response.status },
         );
       }

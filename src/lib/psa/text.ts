@@ -1,18 +1,14 @@
 /** Turning untrusted response text into short, safe pieces of an error message. */
-import { secretForms } from '../util/secret-forms.js';
+import { redactSecrets } from '../util/secret-forms.js';
 
 const REDACTED = '[redacted]';
 
 /**
  * Replaces every occurrence of each secret in every form it could be echoed in
- * (URL-encoded, base64, JSON-escaped...: see secretForms).
+ * (URL-encoded in any case, base64, JSON-escaped...: see redactSecrets).
  */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret === undefined) continue;
-    for (const form of secretForms(secret)) out = out.split(form).join(REDACTED);
-  }
+  const out = redactSecrets(text, secrets, REDACTED);
   // A service that echoes the request headers would echo `Bearer <token>` too.
   return out.replace(/(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`);
 }

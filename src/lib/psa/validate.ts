@@ -65,17 +65,21 @@ export function toPinStatus(value: unknown, origin: BodyOrigin, where = 'PinStat
   if (pin.cid.length > LIMITS.cid)
     throw bad(origin, `${where}.pin.cid is longer than ${LIMITS.cid} characters`);
 
+  // Every string the service controls is redacted, the requestid and CID too: a service
+  // echoing the token there would otherwise put it in the outputs. A redacted requestid or
+  // CID no longer matches ours, which fails that pin as a bad answer, not a leak.
+  const { secrets } = origin;
   const out: PinStatus = {
-    requestid,
+    requestid: redact(requestid, secrets),
     // Passed through as sent: a service may add statuses; callers handle unknown ones.
-    status: serviceText(redact(status, origin.secrets), LIMITS.status) as PinStatus['status'],
-    created: serviceText(created, LIMITS.created),
-    pin: { cid: pin.cid },
-    delegates: Array.isArray(delegates) ? addresses(delegates) : [],
+    status: serviceText(redact(status, secrets), LIMITS.status) as PinStatus['status'],
+    created: serviceText(redact(created, secrets), LIMITS.created),
+    pin: { cid: redact(pin.cid, secrets) },
+    delegates: Array.isArray(delegates) ? addresses(delegates, secrets) : [],
   };
   if (typeof pin.name === 'string')
     out.pin.name = truncateUtf8Bytes(serviceText(redact(pin.name, origin.secrets), LIMITS.name), LIMITS.name);
-  if (Array.isArray(pin.origins)) out.pin.origins = addresses(pin.origins);
+  if (Array.isArray(pin.origins)) out.pin.origins = addresses(pin.origins, secrets);
   if (isObject(pin.meta)) out.pin.meta = stringMap(pin.meta, origin.secrets);
   if (isObject(info)) out.info = stringMap(info, origin.secrets);
   return out;
@@ -99,11 +103,11 @@ export function toPinResults(value: unknown, origin: BodyOrigin): PinResults {
 }
 
 /** The first 20 string multiaddrs, each of a sane length: the spec allows no more. */
-function addresses(list: unknown[]): string[] {
+function addresses(list: unknown[], secrets: readonly (string | undefined)[]): string[] {
   return list
     .slice(0, LIMITS.addresses)
     .filter((d): d is string => typeof d === 'string' && d.length <= LIMITS.address)
-    .map((d) => serviceText(d, LIMITS.address));
+    .map((d) => serviceText(redact(d, secrets), LIMITS.address));
 }
 
 function truncateUtf8Bytes(text: string, maxBytes: number): string {
@@ -125,7 +129,7 @@ function stringMap(
   for (const [k, v] of Object.entries(value)) {
     if (entries.length >= LIMITS.mapKeys) break;
     if (k.length > LIMITS.key) continue;
-    const key = serviceText(k, LIMITS.key);
+    const key = serviceText(redact(k, secrets), LIMITS.key);
     if (typeof v === 'string') entries.push([key, serviceText(redact(v, secrets), LIMITS.value)]);
     else if (typeof v === 'number' || typeof v === 'boolean') entries.push([key, String(v)]);
   }

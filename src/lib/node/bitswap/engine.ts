@@ -134,6 +134,7 @@ export async function startBitswapEngine(
     state.ledger.clear();
     state.inFlight.clear();
     state.sender.close();
+    emit(new CustomProgressEvent('bitswap:peer:gone', { peer: id }));
   };
   host.addEventListener('peer:disconnect', onDisconnect);
 

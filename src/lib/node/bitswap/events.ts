@@ -18,6 +18,8 @@ export type BitswapEvent =
       { peer: string; cid: CID; presence: 'have' | 'dont-have'; asked: boolean }
     >
   /** Every want the peer had sent was answered (it may send more). */
-  | ProgressEvent<'bitswap:wantlist:empty', { peer: string; at: number }>;
+  | ProgressEvent<'bitswap:wantlist:empty', { peer: string; at: number }>
+  /** A peer the engine had state for disconnected: its state is gone; so should a listener's. */
+  | ProgressEvent<'bitswap:peer:gone', { peer: string }>;
 
 export type BitswapEventType = BitswapEvent['type'];
