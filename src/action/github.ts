@@ -1,6 +1,7 @@
 import type { getOctokit } from '@actions/github';
 import { matchPullRequest } from './pull-match.js';
 import type { PullCandidate, PullMatch, RunHead } from './pull-match.js';
+import { errorMessage } from '../lib/index.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -98,7 +99,7 @@ export async function postCommitStatus(
 /** Why a GitHub API call failed, in words that say which permission to grant. */
 export function describeGithubError(err: unknown, what: 'comment' | 'status'): string {
   const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const permission = what === 'comment' ? 'pull-requests: write' : 'statuses: write';
   if (status === 403 || status === 404) {
     return `Could not write the ${what === 'comment' ? 'PR comment' : 'commit status'} (HTTP ${String(status)}): give the job \`permissions: ${permission}\`, or set \`${what === 'comment' ? 'comment' : 'commit-status'}: false\`.`;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { IpfsPinError } from '../lib/index.js';
+import { errorMessage, IpfsPinError } from '../lib/index.js';
 import type { CliIo } from './io.js';
 
 /** The context every command gets: the dispatcher strips a global --debug into it. */
@@ -26,6 +26,6 @@ export function parseCommandArgs<const C extends ParseArgsConfig>(
   try {
     return parseArgs<C>({ ...config, args: argv, strict: true });
   } catch (err) {
-    throw new IpfsPinError('INVALID_INPUT', err instanceof Error ? err.message : String(err), { cause: err });
+    throw new IpfsPinError('INVALID_INPUT', errorMessage(err), { cause: err });
   }
 }

@@ -1,4 +1,4 @@
-import { isIpfsPinError } from '../lib/index.js';
+import { errorMessage, isIpfsPinError } from '../lib/index.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 
 /**
@@ -17,7 +17,7 @@ export function printError(
     stderr.write(`  what to do: ${error.hint}\n`);
     if (error.code === 'INVALID_INPUT') stderr.write(`  run ${prefix} --help for the options\n`);
   } else {
-    stderr.write(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`${prefix}: ${errorMessage(error)}\n`);
     if (!debug) stderr.write('  this is unexpected: run again with --debug and report the output\n');
   }
   if (debug) {

@@ -1,4 +1,4 @@
-import { isIpfsPinError } from '../lib/index.js';
+import { errorMessage, isIpfsPinError } from '../lib/index.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { knownSecrets } from './tokens.js';
@@ -25,7 +25,7 @@ export async function runCommand(
       if (error.code === 'INVALID_INPUT') err.line(`  run ipfs-pin ${name} --help for the options`);
       return exitCodeForError(error);
     }
-    err.line(`ipfs-pin ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    err.line(`ipfs-pin ${name}: ${errorMessage(error)}`);
     return EXIT.FAILURE;
   }
 }

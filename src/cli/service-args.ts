@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { IpfsPinError } from '../lib/index.js';
+import { errorMessage, IpfsPinError } from '../lib/index.js';
 import { knownSecrets, resolveTokens } from './tokens.js';
 
 export interface ServiceArgs {
@@ -37,7 +37,7 @@ export function parseServiceArgs(
       },
     });
   } catch (err) {
-    throw new IpfsPinError('INVALID_INPUT', err instanceof Error ? err.message : String(err));
+    throw new IpfsPinError('INVALID_INPUT', errorMessage(err));
   }
   const { values, positionals } = parsed;
   const tokenFlag = typeof values.token === 'string' ? values.token : undefined;

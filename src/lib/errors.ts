@@ -85,3 +85,8 @@ export function abortError(signal: AbortSignal | undefined, what: string): IpfsP
   if (reason instanceof IpfsPinError) return reason;
   return new IpfsPinError('ABORTED', `${what} was aborted`, { cause: reason });
 }
+
+/** The message of anything thrown: an Error's `message`, else its string form. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,7 +1,7 @@
 /**
  * ipfs-pin: the public library API. Named exports only.
  */
-export { IpfsPinError, isIpfsPinError, ERROR_CODES } from './errors.js';
+export { IpfsPinError, isIpfsPinError, ERROR_CODES, errorMessage } from './errors.js';
 export type { ErrorCode, IpfsPinErrorOptions } from './errors.js';
 export { CustomProgressEvent } from './progress.js';
 export type { CallOptions, ProgressEvent, ProgressOptions } from './progress.js';

@@ -1,11 +1,11 @@
 import { lookup } from 'node:dns/promises';
-import { abortError } from '../errors.js';
+import { abortError, errorMessage } from '../errors.js';
 import { isPrivateIpAddress } from '../util/private-address.js';
 import { CustomProgressEvent } from '../progress.js';
 import { dialable } from './multiaddrs.js';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { DialResult, NodeCallOptions, NodeProgressEvent } from './types.js';
-import { aborted, message } from './util.js';
+import { aborted } from './util.js';
 
 export const DEFAULT_DIAL_TIMEOUT_MS = 15_000;
 
@@ -82,7 +82,7 @@ export async function dialAll(
         const peerId = (await connect(address, checked?.multiaddr, signal)) ?? named;
         result = { multiaddr: address, ok: true, ms: ms(), ...withPeer(peerId) };
       } catch (err) {
-        const error = timeout.aborted ? `timed out after ${options.timeoutMs} ms` : message(err);
+        const error = timeout.aborted ? `timed out after ${options.timeoutMs} ms` : errorMessage(err);
         result = { multiaddr: address, ok: false, error, ms: ms(), ...withPeer(checked?.peerId ?? named) };
       }
     }

@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import { IpfsPinError, abortError } from '../errors.js';
+import { abortError, errorMessage, IpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import { importDirectory } from '../unixfs/index.js';
 import { throttle } from '../util/throttle.js';
@@ -16,7 +16,7 @@ import { keepPeers } from './keep-peers.js';
 import { dialable, publicOrigins } from './multiaddrs.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
-import { aborted, message, raceAbort } from './util.js';
+import { aborted, raceAbort } from './util.js';
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 const PRIVATE_DENIED =
@@ -70,9 +70,13 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
     store?.close();
     if (dir !== undefined) await removeDir(dir).catch(() => {});
     if (aborted(signal)) throw abortError(signal, 'Starting the node');
-    throw new IpfsPinError('NODE_START_FAILED', `The embedded IPFS node could not start: ${message(err)}`, {
-      cause: err,
-    });
+    throw new IpfsPinError(
+      'NODE_START_FAILED',
+      `The embedded IPFS node could not start: ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return assemble({ dir, store, host, engine, options, dialTimeoutMs, started, privateOk });
 }
@@ -160,7 +164,8 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, p
           try {
             conn = await host.dial(ma ?? multiaddr(_address), { signal: s });
           } catch (err) {
-            if (err instanceof Error && err.name === 'DialDeniedError') throw new Error(PRIVATE_DENIED, { cause: err });
+            if (err instanceof Error && err.name === 'DialDeniedError')
+              throw new Error(PRIVATE_DENIED, { cause: err });
             throw err;
           }
           // The service asks for blocks over this connection next: have our sending stream
@@ -207,7 +212,7 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, p
         } catch (err) {
           throw new IpfsPinError(
             'NODE_FAILED',
-            `The embedded IPFS node did not stop cleanly: ${message(err)}`,
+            `The embedded IPFS node did not stop cleanly: ${errorMessage(err)}`,
             {
               cause: err,
             },
@@ -229,7 +234,7 @@ function parseListen(addrs: string[]): string[] {
     } catch (err) {
       throw new IpfsPinError(
         'INVALID_INPUT',
-        `listen address ${JSON.stringify(a)} is not a multiaddr: ${message(err)}`,
+        `listen address ${JSON.stringify(a)} is not a multiaddr: ${errorMessage(err)}`,
         { cause: err },
       );
     }

@@ -3,8 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IpfsPinError, abortError } from '../errors.js';
-import { aborted, message } from './util.js';
+import { abortError, errorMessage, IpfsPinError } from '../errors.js';
+import { aborted } from './util.js';
 import { createKuboDriver } from './kubo-driver.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import type { IpfsNode, NodeOptions } from './types.js';
@@ -51,7 +51,7 @@ export async function createKuboBinaryNode(options: NodeOptions): Promise<IpfsNo
       'KUBO_UNAVAILABLE',
       missing
         ? `kubo binary ${JSON.stringify(bin)} was not found: install kubo or pass its path as binary.`
-        : `kubo could not start: ${message(err)}`,
+        : `kubo could not start: ${errorMessage(err)}`,
       { cause: err, data: { binary: bin } },
     );
   }

@@ -1,10 +1,10 @@
 import { create } from 'kubo-rpc-client';
 import type { KuboRPCClient } from 'kubo-rpc-client';
-import { IpfsPinError, abortError } from '../errors.js';
+import { abortError, errorMessage, IpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import { importDirectory } from '../unixfs/index.js';
 import { createCarSpool } from './car-spool.js';
-import { aborted, message } from './util.js';
+import { aborted } from './util.js';
 import { publicOrigins } from './multiaddrs.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { DEFAULT_DIAL_TIMEOUT_MS, dialAll, publicOnly } from './dial.js';
@@ -48,7 +48,7 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
     if (aborted(signal)) throw abortError(signal, 'Connecting to kubo');
     throw new IpfsPinError(
       'KUBO_UNAVAILABLE',
-      `kubo's RPC API at ${apiUrl} could not be reached: ${message(err)}`,
+      `kubo's RPC API at ${apiUrl} could not be reached: ${errorMessage(err)}`,
       { cause: err, data: { apiUrl } },
     );
   }
@@ -147,7 +147,9 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
       } catch (err) {
         if (err instanceof IpfsPinError) throw err;
         if (aborted(importOptions.signal)) throw abortError(importOptions.signal, 'Importing into kubo');
-        throw new IpfsPinError('NODE_FAILED', `Importing into kubo failed: ${message(err)}`, { cause: err });
+        throw new IpfsPinError('NODE_FAILED', `Importing into kubo failed: ${errorMessage(err)}`, {
+          cause: err,
+        });
       } finally {
         await removeDir(dir);
       }
@@ -189,7 +191,7 @@ export async function createKuboDriver(options: KuboDriverOptions): Promise<Ipfs
       } catch (err) {
         // kubo answers "not found locally" as an HTTP error; no answer at all is a failure.
         if (err instanceof KuboRpcError) return false;
-        throw new IpfsPinError('NODE_FAILED', `kubo did not answer block/stat: ${message(err)}`, {
+        throw new IpfsPinError('NODE_FAILED', `kubo did not answer block/stat: ${errorMessage(err)}`, {
           cause: err,
         });
       }

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { isPrivateHostName, isPrivateIpAddress } from '../util/private-address.js';
+import { errorMessage } from '../errors.js';
 
 /** The answer for a transport this node cannot use (QUIC, WebTransport, WebSockets, relays...). */
 export const UNSUPPORTED_TRANSPORT = 'unsupported transport';
@@ -20,7 +21,7 @@ export function dialable(address: string): Dialable {
   try {
     ma = multiaddr(address);
   } catch (err) {
-    return { ok: false, error: `invalid multiaddr: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, error: `invalid multiaddr: ${errorMessage(err)}` };
   }
   const parts = ma.getComponents();
   const peerId = parts.find((p) => p.name === 'p2p')?.value;

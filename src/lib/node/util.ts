@@ -17,7 +17,3 @@ export async function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefine
 }
 
 export { isAborted as aborted } from '../util/abort.js';
-
-export function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -4,6 +4,7 @@ import { isPrivateMultiaddr } from '../node/multiaddrs.js';
 import type { DialResult, IpfsNode } from '../node/types.js';
 import type { PinFlowProgressEvent } from './types.js';
 import type { CID } from 'multiformats/cid';
+import { errorMessage } from '../errors.js';
 
 /**
  * Dials the delegates of every status a service sends (kubo dials only the first
@@ -101,7 +102,7 @@ export function createDelegateDialer(
           const result: DialResult = {
             multiaddr,
             ok: false,
-            error: err instanceof Error ? err.message : String(err),
+            error: errorMessage(err),
             ms: 0,
           };
           dialled.push(result);

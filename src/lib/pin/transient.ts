@@ -1,4 +1,4 @@
-import { IpfsPinError, isIpfsPinError } from '../errors.js';
+import { errorMessage, IpfsPinError, isIpfsPinError } from '../errors.js';
 
 /**
  * Errors worth asking again about until the deadline: the service was busy, broken for a
@@ -24,6 +24,6 @@ export function retryAfterOf(err: unknown): number | undefined {
 /** Our error for anything thrown, keeping an IpfsPinError as it is. */
 export function asPinError(err: unknown, fallback: string): IpfsPinError {
   if (err instanceof IpfsPinError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new IpfsPinError('PSA_REQUEST_FAILED', `${fallback}: ${message}`, { cause: err });
 }

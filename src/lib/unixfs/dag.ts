@@ -1,7 +1,7 @@
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
-import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
+import { abortError, errorMessage, IpfsPinError, isIpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import { leanBufferImporter, storeLeaf } from './buffer-importer.js';
 import { createChunkPool, createSizeClassPool } from './chunk-pool.js';
@@ -267,11 +267,7 @@ export async function buildDag(root: TreeEntry, options: BuildDagOptions): Promi
     await results.return(undefined).catch(() => undefined);
     if (isIpfsPinError(err)) throw err;
     if (signal?.aborted) throw abortError(signal, 'The import');
-    throw new IpfsPinError(
-      'IMPORT_FAILED',
-      `Import failed: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    throw new IpfsPinError('IMPORT_FAILED', `Import failed: ${errorMessage(err)}`, { cause: err });
   }
   return rootLink;
 }

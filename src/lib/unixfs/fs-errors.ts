@@ -1,4 +1,4 @@
-import { IpfsPinError } from '../errors.js';
+import { errorMessage, IpfsPinError } from '../errors.js';
 
 /** Maps a Node fs error to our codes, naming the path and what we tried. */
 export function fsError(err: unknown, path: string, what: string): IpfsPinError {
@@ -16,7 +16,7 @@ export function fsError(err: unknown, path: string, what: string): IpfsPinError 
       data: { path },
     });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new IpfsPinError('IMPORT_FAILED', `Cannot ${what} ${path}: ${message}`, {
     cause: err,
     data: { path },
