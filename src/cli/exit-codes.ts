@@ -1,6 +1,6 @@
 import type { IpfsPinError } from '../lib/index.js';
 
-/** The exit status of every command; the README lists them. */
+/** The exit status of every command; docs/cli.md lists them. */
 export const EXIT = {
   OK: 0,
   /** The pin failed, a service refused, the import failed: anything not below. */
