@@ -30,6 +30,10 @@ export default defineConfig({
           // forks, not threads: unixfs-walk drops privileges with process.seteuid().
           pool: 'forks',
           maxWorkers: cpuWorkers,
+          // Pure functions with no global state left behind (the fake clocks are restored in
+          // afterEach): a worker runs file after file on one module graph instead of
+          // starting over for each, which was a third of this project's time.
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
