@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Go test peers into .peers/bin: kubo (ipfs), IPFS Cluster
-# (ipfs-cluster-service, ipfs-cluster-ctl) and toxiproxy (toxiproxy-server, the WAN lab's
-# latency, bandwidth and faults). As root without iptables (the lab drops inbound SYNs
+# (ipfs-cluster-service, ipfs-cluster-ctl), toxiproxy (toxiproxy-server, the WAN lab's
+# latency, bandwidth and faults) and nektos/act (act, a runner of its own that runs the
+# example workflows). As root without iptables (the lab drops inbound SYNs
 # with it), installs it from Debian's packages. Skips each one already there at the right
 # version. Needs Go; without it, fails under CI=true and only warns locally (the tests
 # that need a peer then fail and say to run `npm run peers`).
@@ -10,6 +11,7 @@ set -euo pipefail
 KUBO_VERSION=0.42.0
 CLUSTER_VERSION=1.1.5
 TOXIPROXY_VERSION=2.5.0
+ACT_VERSION=0.2.89
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.peers/bin"
@@ -93,6 +95,22 @@ else
   mv -f "$tmp/server" "$bin/toxiproxy-server"
   rmdir "$tmp"
   echo "peers: $("$bin/toxiproxy-server" --version) built in $(since "$t")"
+fi
+
+# act: the module proxy serves it; `act --version` prints "act version X".
+have=$(version_of "$bin/act" --version)
+if [ "$have" = "act version $ACT_VERSION" ]; then
+  echo "peers: act $ACT_VERSION already in .peers/bin"
+else
+  t=$(now)
+  echo "peers: building act $ACT_VERSION (have: ${have:-none})"
+  tmp="$bin/.act.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  GOBIN="$tmp" go install -trimpath -ldflags "-X main.version=$ACT_VERSION" \
+    "github.com/nektos/act@v$ACT_VERSION"
+  mv -f "$tmp/act" "$bin/act"
+  rmdir "$tmp"
+  echo "peers: $("$bin/act" --version) built in $(since "$t")"
 fi
 
 # The WAN lab (network namespaces, veth, iptables) needs root and iptables.

@@ -3,7 +3,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The Go programs `scripts/peers.sh` builds into `.peers/bin`. */
-export type PeerName = 'ipfs' | 'ipfs-cluster-service' | 'ipfs-cluster-ctl' | 'toxiproxy-server';
+export type PeerName = 'ipfs' | 'ipfs-cluster-service' | 'ipfs-cluster-ctl' | 'toxiproxy-server' | 'act';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const peersBin = join(repoRoot, '.peers', 'bin');
@@ -29,6 +29,6 @@ export function peerBinary(name: PeerName): string {
     if (executable(path)) return path;
   }
   throw new Error(
-    `${name} is not installed: run \`npm run peers\` (needs Go) to build kubo and IPFS Cluster into .peers/bin`,
+    `${name} is not installed: run \`npm run peers\` (needs Go) to build kubo, IPFS Cluster, toxiproxy and act into .peers/bin`,
   );
 }
