@@ -1,0 +1,76 @@
+import { IpfsPinError } from '../errors.js';
+import { createClusterUploader } from './cluster.js';
+import { createKuboUploader } from './kubo.js';
+import { UPLOAD_KINDS } from './types.js';
+import type { UploadConfig, UploadKind, Uploader, UploaderOptions } from './types.js';
+
+export type {
+  CarSource,
+  UploadConfig,
+  UploadKind,
+  UploadOptions,
+  UploadProgressEvent,
+  UploadResult,
+  Uploader,
+  UploaderOptions,
+} from './types.js';
+export { UPLOAD_KINDS } from './types.js';
+
+/** One adapter for the service kind. Throws INVALID_INPUT for a malformed URL or token. */
+export function createUploader(config: UploadConfig, options: UploaderOptions = {}): Uploader {
+  switch (config.kind) {
+    case 'cluster':
+      return createClusterUploader(config, options);
+    case 'kubo':
+      return createKuboUploader(config, options);
+    default:
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `upload kind '${String(config.kind)}' is not one of ${UPLOAD_KINDS.join(', ')}`,
+      );
+  }
+}
+
+export function isUploadKind(text: string): text is UploadKind {
+  return (UPLOAD_KINDS as readonly string[]).includes(text);
+}
+
+/**
+ * `KIND:URL` (e.g. `cluster:http://user:pass@host:9094`, `kubo:http://127.0.0.1:5001`), or a
+ * bare `pinata` / `filebase` for their public endpoints; `auto` and `off` pass through.
+ * The message never repeats the URL (it may hold a password).
+ */
+export function parseUploadSpec(text: string): UploadConfig | 'auto' | 'off' {
+  const t = text.trim();
+  if (t === 'auto' || t === 'off') return t;
+  const at = t.indexOf(':');
+  const kind = at === -1 ? t : t.slice(0, at);
+  const url = at === -1 ? '' : t.slice(at + 1).trim();
+  if (!isUploadKind(kind))
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `upload: '${kind}' is not one of auto, off, ${UPLOAD_KINDS.map((k) => `${k}:URL`).join(', ')} (e.g. cluster:http://user:password@host:9094)`,
+    );
+  if (url === '' && (kind === 'cluster' || kind === 'kubo'))
+    throw new IpfsPinError('INVALID_INPUT', `upload: ${kind} needs its URL: ${kind}:http://host:port`);
+  return url === '' ? { kind } : { kind, url };
+}
+
+/**
+ * What `auto` means for a service: an upload where the endpoint is one whose uploads we
+ * know and the token can be used for them; none otherwise (bitswap only).
+ */
+export function autoUpload(
+  endpoint: string | undefined,
+  token: string | undefined,
+): UploadConfig | undefined {
+  if (endpoint === undefined || token === undefined || token.trim() === '') return undefined;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  void host;
+  return undefined;
+}
