@@ -86,6 +86,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
       clients,
       uploaders,
       ...(carPath === undefined ? {} : { carPath }),
+      tempCar: carDir !== undefined,
     });
   } finally {
     if (carDir !== undefined) await rm(carDir, { recursive: true, force: true }).catch(() => undefined);
@@ -100,6 +101,8 @@ interface Prepared {
   clients: (PinningClient | undefined)[];
   uploaders: (Uploader | undefined)[];
   carPath?: string;
+  /** The CAR is ours (for the uploads), removed at the end: not reported as the user's. */
+  tempCar: boolean;
 }
 
 async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Promise<PinDirectoryResult> {
@@ -146,14 +149,15 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
     } finally {
       early.stop();
     }
+    const car =
+      carPath !== undefined && uploaders.some((u) => u !== undefined)
+        ? await carSource(imported.car ?? carPath, imported.cid.toString())
+        : undefined;
+    if (prepared.tempCar) delete imported.car;
     emit(onProgress, new CustomProgressEvent('pin:import:done', imported));
     const cid = imported.cid.toString();
     const name = truncateUtf8(options.name?.trim() || defaultPinName(options.path, cid), MAX_NAME_BYTES);
     const origins = node.origins();
-    const car =
-      carPath !== undefined && uploaders.some((u) => u !== undefined)
-        ? await carSource(imported.car ?? carPath, cid)
-        : undefined;
 
     // Aborted by us once the policy is decided (unless waitForAll), and by the caller.
     const stop = new AbortController();
