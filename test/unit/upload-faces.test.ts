@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpfsPinError } from '../../src/lib/errors.js';
-import { parseUploadSpec } from '../../src/lib/upload/index.js';
+import { autoUpload, parseUploadSpec } from '../../src/lib/upload/index.js';
 import { parsePinArgs } from '../../src/cli/pin-args.js';
 import { mask } from '../../src/cli/secrets.js';
 import { collectSecrets, parseInputs, parseServices } from '../../src/action/inputs.js';
@@ -165,5 +165,17 @@ describe('action upload inputs', () => {
       }),
     );
     expect(secrets).toEqual(expect.arrayContaining(['rest-pass-1', 'upload-tok-1234', 'kubo-pass-2']));
+  });
+});
+
+describe('autoUpload', () => {
+  it('Pinata endpoints upload with the PSA JWT; others go by bitswap', () => {
+    expect(autoUpload('https://api.pinata.cloud/psa', 'jwt-1234')).toEqual({
+      kind: 'pinata',
+      token: 'jwt-1234',
+    });
+    expect(autoUpload('https://api.pinata.cloud/psa', undefined)).toBeUndefined();
+    expect(autoUpload('http://api.pinata.cloud/psa', 'jwt-1234')).toBeUndefined();
+    expect(autoUpload('https://pinning.example/psa', 'jwt-1234')).toBeUndefined();
   });
 });

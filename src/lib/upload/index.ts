@@ -1,6 +1,7 @@
 import { IpfsPinError } from '../errors.js';
 import { createClusterUploader } from './cluster.js';
 import { createKuboUploader } from './kubo.js';
+import { createPinataUploader } from './pinata.js';
 import { UPLOAD_KINDS } from './types.js';
 import type { UploadConfig, UploadKind, Uploader, UploaderOptions } from './types.js';
 
@@ -23,6 +24,8 @@ export function createUploader(config: UploadConfig, options: UploaderOptions = 
       return createClusterUploader(config, options);
     case 'kubo':
       return createKuboUploader(config, options);
+    case 'pinata':
+      return createPinataUploader(config, options);
     default:
       throw new IpfsPinError(
         'INVALID_INPUT',
@@ -58,19 +61,22 @@ export function parseUploadSpec(text: string): UploadConfig | 'auto' | 'off' {
 
 /**
  * What `auto` means for a service: an upload where the endpoint is one whose uploads we
- * know and the token can be used for them; none otherwise (bitswap only).
+ * know and the token can be used for them (Pinata's `/psa` JWT works for its v3 uploads);
+ * none otherwise (bitswap only). A token without the upload scope makes the upload fail
+ * with a warning, and bitswap carries on.
  */
 export function autoUpload(
   endpoint: string | undefined,
   token: string | undefined,
 ): UploadConfig | undefined {
   if (endpoint === undefined || token === undefined || token.trim() === '') return undefined;
-  let host: string;
+  let url: URL;
   try {
-    host = new URL(endpoint).hostname.toLowerCase();
+    url = new URL(endpoint.trim());
   } catch {
     return undefined;
   }
-  void host;
+  const host = url.hostname.toLowerCase();
+  if (url.protocol === 'https:' && host === 'api.pinata.cloud') return { kind: 'pinata', token };
   return undefined;
 }

@@ -68,4 +68,8 @@ export interface UploaderOptions {
   /** Whole-upload deadline (ms), retries included. Default 30 min; the flow passes what is left. */
   timeoutMs?: number;
   random?: () => number;
+  /** Pinata: CARs above this many bytes go by TUS (resumable). Default about 90 MiB, as its SDK. */
+  tusAboveBytes?: number;
+  /** Pinata TUS: bytes per PATCH. Default 50 MiB, as its SDK. */
+  chunkBytes?: number;
 }
