@@ -2,6 +2,7 @@ import { IpfsPinError } from '../errors.js';
 import { createClusterUploader } from './cluster.js';
 import { createKuboUploader } from './kubo.js';
 import { createPinataUploader } from './pinata.js';
+import { createFilebaseUploader, filebaseKeys } from './filebase.js';
 import { UPLOAD_KINDS } from './types.js';
 import type { UploadConfig, UploadKind, Uploader, UploaderOptions } from './types.js';
 
@@ -26,6 +27,8 @@ export function createUploader(config: UploadConfig, options: UploaderOptions = 
       return createKuboUploader(config, options);
     case 'pinata':
       return createPinataUploader(config, options);
+    case 'filebase':
+      return createFilebaseUploader(config, options);
     default:
       throw new IpfsPinError(
         'INVALID_INPUT',
@@ -61,7 +64,8 @@ export function parseUploadSpec(text: string): UploadConfig | 'auto' | 'off' {
 
 /**
  * What `auto` means for a service: an upload where the endpoint is one whose uploads we
- * know and the token can be used for them (Pinata's `/psa` JWT works for its v3 uploads);
+ * know and the token can be used for them (Pinata's `/psa` JWT works for its v3 uploads,
+ * Filebase's legacy token is base64 of `KEY:SECRET:BUCKET`);
  * none otherwise (bitswap only). A token without the upload scope makes the upload fail
  * with a warning, and bitswap carries on.
  */
@@ -78,5 +82,8 @@ export function autoUpload(
   }
   const host = url.hostname.toLowerCase();
   if (url.protocol === 'https:' && host === 'api.pinata.cloud') return { kind: 'pinata', token };
+  // Filebase's legacy PSA token holds the S3 keys and the bucket; a newer one does not.
+  if (url.protocol === 'https:' && host === 'api.filebase.io' && filebaseKeys(token) !== undefined)
+    return { kind: 'filebase', token };
   return undefined;
 }
