@@ -44,7 +44,8 @@ describe('uploads to IPFS Cluster and Kubo RPC (real peers)', () => {
     const events: PinFlowProgressEvent[] = [];
     const uploader = createUploader({ kind: 'cluster', url: restUrl() });
     const result = await uploader.upload(car, {
-      name: 'upload-itg',
+      // The action's default name has a '/': as a multipart file name it would be a directory.
+      name: 'acme/site@0123456',
       meta: { from: 'itg' },
       service: 'cluster',
       onProgress: (e) => events.push(e),
@@ -69,7 +70,7 @@ describe('uploads to IPFS Cluster and Kubo RPC (real peers)', () => {
   it('kubo: dag/import?pin-roots=true pins the root, and pin ls agrees', async () => {
     const uploader = createUploader({ kind: 'kubo', url: kubo.apiUrl });
     expect(await uploader.isPinned!(car.root, {})).toBe(false);
-    const result = await uploader.upload(car, { name: 'upload-itg', service: 'kubo' });
+    const result = await uploader.upload(car, { name: 'acme/site#pr-7', service: 'kubo' });
     expect(result.root).toBe(car.root);
     expect(await uploader.isPinned!(car.root, {})).toBe(true);
     const { stdout } = await kubo.ipfs(['pin', 'ls', '--type=recursive', car.root]);

@@ -113,3 +113,15 @@ export function byteProgress(
     done: () => report.flush(),
   };
 }
+
+/**
+ * A file name for the CAR from the pin name: one path segment of safe characters (a `/`
+ * in a multipart file name makes a Cluster or kubo read a directory, not a file).
+ */
+export function carFileName(name: string): string {
+  const safe = name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, 200);
+  return `${safe === '' ? 'ipfs-pin' : safe}.car`;
+}

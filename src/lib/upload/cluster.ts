@@ -1,6 +1,6 @@
 import { snippet } from '../psa/text.js';
 import { cidText, expectRoot, inlineError, isRecord, jsonValues } from './answer.js';
-import { byteProgress, multipart } from './car-body.js';
+import { byteProgress, carFileName, multipart } from './car-body.js';
 import { badAnswer, checkUploadToken, parseServiceUrl, uploadCall, uploadContext } from './http.js';
 import type { UploadConfig, Uploader, UploaderOptions } from './types.js';
 
@@ -47,7 +47,7 @@ export function createClusterUploader(config: UploadConfig, options: UploaderOpt
           method: 'POST',
           path: '/add',
           query: query.toString(),
-          payload: () => multipart([], { field: 'file', filename: `${up.name}.car`, car }, progress.sent),
+          payload: () => multipart([], { field: 'file', filename: carFileName(up.name), car }, progress.sent),
         },
         {
           ...(up.signal === undefined ? {} : { signal: up.signal }),

@@ -2,7 +2,7 @@ import { AwsV4Signer } from 'aws4fetch';
 import { IpfsPinError } from '../errors.js';
 import { snippet } from '../psa/text.js';
 import { expectRoot } from './answer.js';
-import { byteProgress, streamParts } from './car-body.js';
+import { byteProgress, carFileName, streamParts } from './car-body.js';
 import { badAnswer, parseServiceUrl, uploadCall, uploadContext } from './http.js';
 import type { UploadConfig, Uploader, UploaderOptions } from './types.js';
 
@@ -76,7 +76,7 @@ export function createFilebaseUploader(config: UploadConfig, options: UploaderOp
     origin,
     async upload(car, up) {
       const progress = byteProgress('filebase', car.bytes, up);
-      const key = `${up.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'ipfs-pin'}.car`;
+      const key = carFileName(up.name);
       const root = await uploadCall(
         'filebase',
         ctx,

@@ -2,7 +2,7 @@ import { snippet } from '../psa/text.js';
 import { sameCid } from '../psa/same-cid.js';
 import { AttemptFailure } from '../psa/retry.js';
 import { cidText, expectRoot, inlineError, isRecord, jsonValues } from './answer.js';
-import { byteProgress, multipart } from './car-body.js';
+import { byteProgress, carFileName, multipart } from './car-body.js';
 import {
   asUploadError,
   badAnswer,
@@ -47,7 +47,7 @@ export function createKuboUploader(config: UploadConfig, options: UploaderOption
           method: 'POST',
           path: '/api/v0/dag/import',
           query: new URLSearchParams({ 'pin-roots': 'true' }).toString(),
-          payload: () => multipart([], { field: 'file', filename: `${up.name}.car`, car }, progress.sent),
+          payload: () => multipart([], { field: 'file', filename: carFileName(up.name), car }, progress.sent),
         },
         {
           ...(up.signal === undefined ? {} : { signal: up.signal }),

@@ -3,7 +3,7 @@ import { AttemptFailure } from '../psa/retry.js';
 import { sameService } from '../psa/send.js';
 import { snippet } from '../psa/text.js';
 import { cidText, expectRoot, isRecord, jsonValues } from './answer.js';
-import { byteProgress, multipart, streamParts } from './car-body.js';
+import { byteProgress, carFileName, multipart, streamParts } from './car-body.js';
 import { badAnswer, checkUploadToken, parseServiceUrl, uploadCall, uploadContext } from './http.js';
 import type { CarSource, UploadConfig, UploadOptions, Uploader, UploaderOptions } from './types.js';
 
@@ -54,7 +54,8 @@ export function createPinataUploader(config: UploadConfig, options: UploaderOpti
       {
         method: 'POST',
         path: '/v3/files',
-        payload: () => multipart(fields, { field: 'file', filename: `${up.name}.car`, car }, progress.sent),
+        payload: () =>
+          multipart(fields, { field: 'file', filename: carFileName(up.name), car }, progress.sent),
       },
       callOptions(up),
       {
@@ -73,7 +74,7 @@ export function createPinataUploader(config: UploadConfig, options: UploaderOpti
   const viaTus = async (car: CarSource, up: UploadOptions): Promise<string> => {
     const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
     const metadata = [
-      `filename ${b64(`${up.name}.car`)}`,
+      `filename ${b64(carFileName(up.name))}`,
       `filetype ${b64('application/vnd.ipld.car')}`,
       `network ${b64('public')}`,
       `car ${b64('true')}`,
