@@ -5,6 +5,10 @@
 // Every row in the same run, each on a fresh tree (new content per tool and run, so nothing
 // is cached anywhere):
 //   - ipfs-pin pin (embedded node), default profile and kubo-cidv1; --node kubo-binary;
+//   - ipfs-pin + upload to the Cluster: `--upload cluster:<REST API through the link>`
+//     (the CAR pushed to the REST API, then the pin found through the pinning API), and
+//     the same with the REST API's proxy down (the upload fails, bitswap delivers: the
+//     fallback's cost);
 //   - kubo's own path: `ipfs add -r` + `ipfs pin remote add` from a kubo in the namespace;
 //   - the CAR upload ipfs-deploy-action uses: kubo `add` (1 MiB chunks, raw leaves) +
 //     `dag export` + `ipfs-cluster-ctl add --format car --local` through the link; "returns"
@@ -61,6 +65,8 @@ const TOOLS = [
   'ipfs-pin',
   'ipfs-pin kubo-cidv1',
   'ipfs-pin --node kubo-binary',
+  'ipfs-pin + upload to the Cluster',
+  'ipfs-pin + upload, REST API down',
   'kubo add + pin remote add',
   'CAR upload',
 ] as const;
@@ -75,6 +81,8 @@ interface Sample {
   seconds: number;
   /** CAR upload: when the cluster's status said pinned. */
   pinnedSeconds?: number;
+  /** ipfs-pin with an upload: how the cluster got the data (upload, bitswap, both). */
+  delivery?: string;
   pinned: boolean;
   complete: boolean;
 }
@@ -239,7 +247,7 @@ async function measure(
   tool: Tool,
   dir: string,
   queue?: { start: () => void; freed: () => Promise<number> },
-): Promise<{ cid: string; seconds: number; pinnedSeconds?: number }> {
+): Promise<{ cid: string; seconds: number; pinnedSeconds?: number; delivery?: string }> {
   const m = await measureOnce(tool, dir, queue?.start);
   if (queue === undefined) return m;
   // Seconds from the moment the service could start on the pin.
@@ -248,6 +256,7 @@ async function measure(
     cid: m.cid,
     seconds: m.seconds - freedAfter,
     ...(m.pinnedSeconds === undefined ? {} : { pinnedSeconds: m.pinnedSeconds - freedAfter }),
+    ...(m.delivery === undefined ? {} : { delivery: m.delivery }),
   };
 }
 
@@ -255,7 +264,7 @@ async function measureOnce(
   tool: Tool,
   dir: string,
   onStart: (() => void) | undefined,
-): Promise<{ cid: string; seconds: number; pinnedSeconds?: number; t0: number }> {
+): Promise<{ cid: string; seconds: number; pinnedSeconds?: number; delivery?: string; t0: number }> {
   const cliEnv: Record<string, string> = { IPFS_PIN_TOKEN: lab.cluster.token };
   if (values.log !== '' && process.env['DEBUG'] !== undefined) cliEnv['DEBUG'] = process.env['DEBUG'];
   const pinArgs = ['pin', dir, '--endpoint', lab.psaEndpoint, '--timeout', '15m', '--json'];
@@ -281,6 +290,28 @@ async function measureOnce(
         seconds: (performance.now() - t0) / 1000,
         t0,
       };
+    }
+    case 'ipfs-pin + upload to the Cluster':
+    case 'ipfs-pin + upload, REST API down': {
+      const down = tool === 'ipfs-pin + upload, REST API down';
+      // The REST API has no auth in the lab (the pinning API does).
+      const upload = ['--upload', `cluster:${lab.restApiUrl}`];
+      if (down) await lab.setEnabled(false, ['rest']);
+      try {
+        const t0 = performance.now();
+        onStart?.();
+        const { stdout } = await inside(process.execPath, [cli, ...pinArgs, ...upload], cliEnv);
+        const result = JSON.parse(stdout) as { cid: string; services: { delivery?: string }[] };
+        const delivery = result.services[0]?.delivery;
+        return {
+          cid: result.cid,
+          seconds: (performance.now() - t0) / 1000,
+          ...(delivery === undefined ? {} : { delivery }),
+          t0,
+        };
+      } finally {
+        if (down) await lab.setEnabled(true, ['rest']);
+      }
     }
     case 'kubo add + pin remote add': {
       const kubo = await kuboInside();
@@ -387,7 +418,7 @@ try {
             const sample: Sample = { tree, link: link.label, tool, run, ...m, ...state };
             samples.push(sample);
             process.stderr.write(
-              `bench:wan: ${TREES[tree].label}, ${link.label}, ${tool}, run ${run}: ${m.seconds.toFixed(2)} s${m.pinnedSeconds === undefined ? '' : ` (pinned ${m.pinnedSeconds.toFixed(2)} s)`}${state.pinned && state.complete ? '' : ' NOT PINNED/COMPLETE'}\n`,
+              `bench:wan: ${TREES[tree].label}, ${link.label}, ${tool}, run ${run}: ${m.seconds.toFixed(2)} s${m.pinnedSeconds === undefined ? '' : ` (pinned ${m.pinnedSeconds.toFixed(2)} s)`}${m.delivery === undefined ? '' : ` (delivered by ${m.delivery})`}${state.pinned && state.complete ? '' : ' NOT PINNED/COMPLETE'}\n`,
             );
           } catch (err) {
             process.stderr.write(

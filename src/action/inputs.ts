@@ -8,6 +8,7 @@ import {
   parseDuration,
   parseMeta,
   parsePolicy,
+  parseUploadSpec,
 } from '../lib/index.js';
 import type { NodeKind, PinPolicy, ServiceConfig, ProfileName } from '../lib/index.js';
 
@@ -122,12 +123,53 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** Splits a `services` line into its endpoint and token at the first '|' or run of blanks. */
-function splitServiceLine(text: string): [string, string] {
-  const m = /^(\S+?)\s*(?:\||\s)\s*(.*)$/.exec(text);
-  if (m === null) return [text, ''];
-  return [m[1] ?? '', (m[2] ?? '').trim()];
+/**
+ * Splits a `services` line: `<endpoint>|<token>|<upload>|<upload-token>` (the last two
+ * optional), or `<endpoint> <token>` separated by blanks.
+ */
+function splitServiceLine(text: string): [string, string, string, string] {
+  if (text.includes('|')) {
+    const [e = '', t = '', u = '', ut = '', ...rest] = text.split('|').map((p) => p.trim());
+    return [e, t, u, rest.length > 0 ? `${ut}|${rest.join('|')}` : ut];
+  }
+  const m = /^(\S+?)\s+(.*)$/.exec(text);
+  if (m === null) return [text, '', '', ''];
+  return [m[1] ?? '', (m[2] ?? '').trim(), '', ''];
 }
+
+/**
+ * An upload spec from an input (`auto`, `off`, `KIND:URL`), with its token and `required`.
+ * The message names where it came from, never what it holds (it may be a password).
+ */
+export function parseUploadInput(
+  where: string,
+  raw: string,
+  token: string,
+  required: boolean,
+): UploadChoice | undefined {
+  const t = raw.trim();
+  if (t === '') {
+    if (token.trim() !== '') throw invalid(`${where}: an upload token is set but no upload: give KIND:URL.`);
+    if (required) throw invalid(`${where}: \`upload-required\` needs an upload (KIND:URL).`);
+    return undefined;
+  }
+  let spec;
+  try {
+    spec = parseUploadSpec(t);
+  } catch {
+    throw invalid(
+      `${where} must be auto, off, or KIND:URL with KIND one of cluster, kubo, pinata, filebase (e.g. cluster:http://user:password@host:9094).`,
+    );
+  }
+  if (typeof spec === 'string') {
+    if (required && spec === 'off') throw invalid(`${where}: \`upload-required\` cannot go with off.`);
+    return spec;
+  }
+  const tok = token.trim();
+  return { ...spec, ...(tok === '' ? {} : { token: tok }), ...(required ? { required } : {}) };
+}
+
+type UploadChoice = NonNullable<ServiceConfig['upload']>;
 
 /** What the user must see when an endpoint is wrong, without echoing anything secret. */
 function checkEndpoint(where: string, endpoint: string): void {
@@ -144,25 +186,59 @@ function checkEndpoint(where: string, endpoint: string): void {
  * `endpoint` + `token` for one service, and/or `services`: one `<endpoint>|<token>` per line
  * (a blank also separates them; the token may be left out for a service without auth).
  */
-export function parseServices(endpoint: string, token: string, services: string): ServiceConfig[] {
+export function parseServices(
+  endpoint: string,
+  token: string,
+  services: string,
+  upload: { upload: string; token: string; required: boolean } = { upload: '', token: '', required: false },
+): ServiceConfig[] {
   const out: ServiceConfig[] = [];
   const ep = endpoint.trim();
   const tok = token.trim();
+  const up = parseUploadInput('Input `upload`', upload.upload, upload.token, upload.required);
   if (ep !== '') {
     checkEndpoint('Input `endpoint`', ep);
-    out.push({ endpoint: ep, ...(tok === '' ? {} : { token: tok }) });
+    out.push({
+      endpoint: ep,
+      ...(tok === '' ? {} : { token: tok }),
+      ...(up === undefined ? {} : { upload: up }),
+    });
+  } else if (typeof up === 'object' && up.kind === 'kubo') {
+    // A bare Kubo RPC: no pinning API, the upload's own pin is the result.
+    if (tok !== '')
+      throw invalid('Input `token` is set but `endpoint` is not: set `endpoint` to the service URL.');
+    out.push({ upload: up });
   } else if (tok !== '') {
     throw invalid('Input `token` is set but `endpoint` is not: set `endpoint` to the service URL.');
+  } else if (up !== undefined && upload.upload.trim() !== 'auto' && upload.upload.trim() !== 'off') {
+    throw invalid(
+      'Input `upload` is set but `endpoint` is not: set `endpoint` (only a kubo:URL upload may go without).',
+    );
   }
   for (const { line, text } of parseLines(services)) {
-    const [e, t] = splitServiceLine(text);
-    checkEndpoint(`Input \`services\` line ${line}`, e);
-    if (/\s|\|/.test(t)) {
+    const [e, t, u, ut] = splitServiceLine(text);
+    const where = `Input \`services\` line ${line}`;
+    if (/\s|\|/.test(t) || /\s|\|/.test(ut)) {
       throw invalid(
-        `Input \`services\` line ${line} must be <endpoint>|<token>, with nothing after the token.`,
+        `${where} must be <endpoint>|<token>|<upload>|<upload-token>, with nothing after the upload token.`,
       );
     }
-    out.push({ endpoint: e, ...(t === '' ? {} : { token: t }) });
+    const lineUpload = parseUploadInput(
+      `${where}: the upload (third field)`,
+      u,
+      ut,
+      upload.required && u !== '',
+    );
+    if ((e === '' || e === '-') && typeof lineUpload === 'object' && lineUpload.kind === 'kubo') {
+      out.push({ upload: lineUpload });
+      continue;
+    }
+    checkEndpoint(where, e);
+    out.push({
+      endpoint: e,
+      ...(t === '' ? {} : { token: t }),
+      ...(lineUpload === undefined ? {} : { upload: lineUpload }),
+    });
   }
   return out;
 }
@@ -206,8 +282,13 @@ export function collectSecrets(read: InputReader): string[] {
   };
   add(read('token'));
   add(read('github-token'));
+  add(read('upload-token'));
+  const uploadUrl = (text: string): string => text.trim().replace(/^[a-z]+:(?=https?:)/i, '');
+  if (isHttpUrl(uploadUrl(read('upload'))))
+    add(decodeURIComponent(new URL(uploadUrl(read('upload'))).password));
   for (const { text } of parseLines(read('services'))) {
-    for (const piece of text.split(/[\s|]+/)) {
+    for (const raw of text.split(/[\s|]+/)) {
+      const piece = uploadUrl(raw);
       if (isHttpUrl(piece)) add(decodeURIComponent(new URL(piece).password));
       // Short pieces are list markers or typos, not tokens: masking '-' would garble every log line.
       else if (piece.length >= MIN_SECRET_PIECE) add(piece);
@@ -244,7 +325,11 @@ export function parseInputs(read: InputReader): ActionInputs {
     ...(car === '' ? {} : { car }),
     verify: parseBoolean('verify', read('verify'), false),
     verifyTimeoutMs,
-    services: parseServices(read('endpoint'), read('token'), read('services')),
+    services: parseServices(read('endpoint'), read('token'), read('services'), {
+      upload: read('upload'),
+      token: read('upload-token'),
+      required: parseBoolean('upload-required', read('upload-required'), false),
+    }),
     ...(name === '' ? {} : { name }),
     profile: parseProfile(read('profile')),
     hidden: parseBoolean('hidden', read('hidden'), false),

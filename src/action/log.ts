@@ -14,7 +14,14 @@ export interface LogLine {
 export function phaseOf(type: string): Phase | undefined {
   if (type.startsWith('unixfs:') || type === 'pin:import:done' || type === 'node:start:done') return 'import';
   // Service requests start after the import: the first ones look for an existing pin.
-  if (type === 'pin:existing:found' || type === 'pin:submit:done' || type.startsWith('psa:')) return 'pin';
+  if (
+    type === 'pin:existing:found' ||
+    type === 'pin:submit:done' ||
+    type.startsWith('psa:') ||
+    type.startsWith('pin:upload:') ||
+    type.startsWith('upload:')
+  )
+    return 'pin';
   if (type.startsWith('pin:status:') || type === 'pin:delegate:dialled' || type === 'pin:service:done')
     return 'wait';
   return undefined;
@@ -148,7 +155,39 @@ export function describeEvent(event: PinFlowProgressEvent): LogLine | undefined 
             ? ''
             : ` (${d.details})`
           : `: ${d.error.code} ${d.error.message}`;
-      return { level: 'info', text: `${d.service}: ${d.status} after ${formatMs(d.ms)}${why}` };
+      const via =
+        d.delivery === undefined
+          ? ''
+          : ` (delivered by ${d.delivery === 'both' ? 'upload and bitswap' : d.delivery})`;
+      return { level: 'info', text: `${d.service}: ${d.status}${via} after ${formatMs(d.ms)}${why}` };
+    }
+    case 'pin:upload:start': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `${d.service}: uploading the CAR (${formatBytes(d.bytes)}) to ${d.kind} at ${d.origin}`,
+      };
+    }
+    case 'upload:bytes:sent': {
+      const d = event.detail;
+      return {
+        level: 'debug',
+        text: `${d.service}: ${formatBytes(d.bytes)} of ${formatBytes(d.total)} sent`,
+      };
+    }
+    case 'pin:upload:done': {
+      const d = event.detail;
+      return {
+        level: 'info',
+        text: `${d.service}: upload done in ${formatMs(d.ms)}, the ${d.kind} has root ${d.root}`,
+      };
+    }
+    case 'pin:upload:failed': {
+      const d = event.detail;
+      return {
+        level: 'warning',
+        text: `${d.service}: upload failed (${d.code}): ${d.message}${d.then === 'bitswap' ? '; going on by bitswap' : ''}`,
+      };
     }
     case 'pin:replace:done': {
       const d = event.detail;

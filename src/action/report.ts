@@ -41,6 +41,17 @@ export interface ServiceRow {
   reused?: boolean;
   details?: string;
   error?: { code: string; message: string };
+  /** How the service got the data: upload, bitswap, or both. */
+  delivery?: 'upload' | 'bitswap' | 'both';
+  /** The CAR upload, when the service has one. */
+  upload?: {
+    kind: string;
+    origin: string;
+    ok: boolean;
+    ms: number;
+    bytes: number;
+    error?: { code: string; message: string };
+  };
 }
 
 export function serviceRow(r: ServiceResult): ServiceRow {
@@ -53,8 +64,25 @@ export function serviceRow(r: ServiceResult): ServiceRow {
     reused: r.reused,
     ...(r.details === undefined ? {} : { details: r.details }),
     ...(r.error === undefined ? {} : { error: { code: r.error.code, message: r.error.message } }),
+    ...(r.delivery === undefined ? {} : { delivery: r.delivery }),
+    ...(r.upload === undefined
+      ? {}
+      : {
+          upload: {
+            kind: r.upload.kind,
+            origin: r.upload.origin,
+            ok: r.upload.ok,
+            ms: r.upload.ms,
+            bytes: r.upload.bytes,
+            ...(r.upload.error === undefined
+              ? {}
+              : { error: { code: r.upload.error.code, message: r.upload.error.message } }),
+          },
+        }),
   };
 }
+
+const DELIVERY_TEXT = { upload: 'by upload', bitswap: 'by bitswap', both: 'by upload and bitswap' } as const;
 
 /** The `status` output. */
 export function overallStatus(report: Report): string {
@@ -116,7 +144,11 @@ function servicesTable(report: Report): string[] {
   for (const s of report.services) {
     const status = [
       markdownText(s.status, 64),
-      s.reused === true ? '(existing pin)' : '',
+      s.reused === true && s.delivery !== 'upload' && s.delivery !== 'both' ? '(existing pin)' : '',
+      s.delivery === undefined ? '' : `(${DELIVERY_TEXT[s.delivery]})`,
+      s.upload !== undefined && !s.upload.ok
+        ? `(upload failed: ${markdownText(s.upload.error?.code ?? '', 64)})`
+        : '',
       markdownText(s.details ?? '', MAX_DETAILS),
       markdownText(s.error?.code ?? '', 64),
     ]

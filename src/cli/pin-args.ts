@@ -7,6 +7,7 @@ import {
   parseDuration,
   parseMeta,
   parsePolicy,
+  parseUploadSpec,
 } from '../lib/index.js';
 import type { PinDirectoryOptions, ServiceConfig } from '../lib/index.js';
 import { knownSecrets, resolveTokens } from './tokens.js';
@@ -19,6 +20,13 @@ Service API), serves the data until the services report pinned, prints the CID.
   --endpoint URL         a Pinning Service API base URL (repeat for several services)
   --token T              bearer token for the endpoint in the same position (repeat);
                          better: IPFS_PIN_TOKEN (one endpoint) or IPFS_PIN_TOKEN_1, _2, ...
+  --upload KIND:URL      push the CAR to the service before pinning (repeat, by --endpoint position):
+                         cluster:http://user:pass@host:9094 (REST API), kubo:http://127.0.0.1:5001,
+                         pinata, filebase, auto (default: Pinata/Filebase endpoints), off.
+                         A kubo: beyond the endpoints is a service of its own (no pinning API).
+                         Bearer token: IPFS_PIN_UPLOAD_TOKEN (or _1, _2, ...); credentials in the
+                         URL go as Basic. A failed upload warns and bitswap carries on.
+  --upload-required      fail (UPLOAD_FAILED) instead of falling back to bitswap
   --name N               pin name (default: <directory>-<first 8 chars of the CID>)
   --meta k=v             pin metadata (repeat)
   --profile P            unixfs-v1-2025 (default) | kubo-cidv1 | unixfs-v0-2015
@@ -73,6 +81,8 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
       strict: true,
       options: {
         endpoint: { type: 'string', multiple: true },
+        upload: { type: 'string', multiple: true },
+        'upload-required': { type: 'boolean' },
         token: { type: 'string', multiple: true },
         name: { type: 'string' },
         meta: { type: 'string', multiple: true },
@@ -111,16 +121,36 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
     );
   }
   const endpoints = values.endpoint ?? [];
-  if (endpoints.length === 0)
+  const uploads = (values.upload ?? []).map((text) => parseUploadSpec(text));
+  if (endpoints.length === 0 && uploads.length === 0)
     throw usage('give at least one --endpoint URL (the Pinning Service API base URL)');
   const tokens = resolveTokens(endpoints.length, tokenFlags, env);
   const minIntervalMs =
     values['min-interval'] === undefined ? undefined : parseDuration(values['min-interval']);
-  const services: ServiceConfig[] = endpoints.map((endpoint, i) => ({
-    endpoint,
-    ...(tokens[i] === undefined ? {} : { token: tokens[i] }),
-    ...(minIntervalMs === undefined ? {} : { minIntervalMs }),
-  }));
+  const required = values['upload-required'] === true;
+  const uploadTokens = uploadTokensFrom(uploads.length, env);
+  const services: ServiceConfig[] = [];
+  for (let i = 0; i < Math.max(endpoints.length, uploads.length); i++) {
+    const endpoint = endpoints[i];
+    let upload = uploads[i];
+    if (endpoint === undefined && (typeof upload !== 'object' || upload.kind !== 'kubo'))
+      throw usage(
+        `--upload number ${i + 1} has no --endpoint: only a kubo:URL upload may stand alone (its own pin is the result)`,
+      );
+    if (typeof upload === 'object') {
+      const token = uploadTokens[i];
+      upload = { ...upload, ...(token === undefined ? {} : { token }), ...(required ? { required } : {}) };
+    } else if (required && upload !== 'off') {
+      throw usage('--upload-required needs an --upload KIND:URL for every endpoint it applies to');
+    }
+    services.push({
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(tokens[i] === undefined ? {} : { token: tokens[i] }),
+      ...(minIntervalMs === undefined ? {} : { minIntervalMs }),
+      ...(upload === undefined ? {} : { upload }),
+    });
+  }
+  for (const spec of values.upload ?? []) secrets.push(...urlSecrets(spec));
 
   const options: PinArgs['options'] = { path: positionals[0]!, services };
   if (values.name !== undefined) options.name = values.name;
@@ -180,6 +210,30 @@ export function parseNode(text: string): NonNullable<PinDirectoryOptions['nodeOp
   throw usage(
     `--node '${text}' is not one of: embedded, kubo-api=URL (e.g. kubo-api=http://127.0.0.1:5001), kubo-binary[=PATH]`,
   );
+}
+
+/** IPFS_PIN_UPLOAD_TOKEN_<n> for the n-th --upload, or IPFS_PIN_UPLOAD_TOKEN when there is one. */
+function uploadTokensFrom(count: number, env: NodeJS.ProcessEnv): (string | undefined)[] {
+  const shared = env['IPFS_PIN_UPLOAD_TOKEN']?.trim() || undefined;
+  if (count > 1 && shared !== undefined && env['IPFS_PIN_UPLOAD_TOKEN_1'] === undefined)
+    throw usage(
+      `IPFS_PIN_UPLOAD_TOKEN is set but there are ${count} --upload: set IPFS_PIN_UPLOAD_TOKEN_1, _2, ... so no service gets another's token`,
+    );
+  return Array.from(
+    { length: count },
+    (_, i) => env[`IPFS_PIN_UPLOAD_TOKEN_${i + 1}`]?.trim() || (count === 1 ? shared : undefined),
+  );
+}
+
+/** The password (and user) in an upload URL, to mask. */
+function urlSecrets(spec: string): string[] {
+  const at = spec.indexOf(':');
+  try {
+    const url = new URL(spec.slice(at + 1).trim());
+    return [decodeURIComponent(url.password)].filter((p) => p !== '');
+  } catch {
+    return [];
+  }
 }
 
 function usage(message: string): IpfsPinError {

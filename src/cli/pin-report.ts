@@ -34,6 +34,20 @@ function serviceJson(r: ServiceResult): Record<string, unknown> {
     ...(r.stopped === true ? { stopped: true } : {}),
     ...(r.removed === undefined ? {} : { removed: r.removed }),
     ...(r.replaceError === undefined ? {} : { replaceError: errorJson(r.replaceError) }),
+    ...(r.delivery === undefined ? {} : { delivery: r.delivery }),
+    ...(r.upload === undefined
+      ? {}
+      : {
+          upload: {
+            kind: r.upload.kind,
+            origin: r.upload.origin,
+            ok: r.upload.ok,
+            bytes: r.upload.bytes,
+            ms: r.upload.ms,
+            ...(r.upload.root === undefined ? {} : { root: r.upload.root }),
+            error: r.upload.error === undefined ? null : errorJson(r.upload.error),
+          },
+        }),
     error: r.error === undefined ? null : errorJson(r.error),
   };
 }

@@ -178,6 +178,23 @@ export function createProgressView(
         setStatus(event.detail.service, event.detail.error === undefined ? event.detail.status : 'error');
         line(serviceSummary(event.detail));
         break;
+      case 'pin:upload:start': {
+        const d = event.detail;
+        line(`${d.service}: uploading the CAR (${formatBytes(d.bytes)}) to ${d.kind} at ${d.origin}`);
+        break;
+      }
+      case 'pin:upload:done': {
+        const d = event.detail;
+        line(`${d.service}: upload done in ${formatMs(d.ms)}, the ${d.kind} has root ${d.root}`);
+        break;
+      }
+      case 'pin:upload:failed': {
+        const d = event.detail;
+        line(
+          `${d.service}: upload failed (${d.code}): ${d.message}${d.then === 'bitswap' ? '; going on by bitswap' : ''}`,
+        );
+        break;
+      }
       case 'pin:replace:done':
         if (event.detail.removed.length > 0) {
           line(
@@ -201,6 +218,8 @@ export function createProgressView(
   };
 }
 
+const DELIVERY = { upload: 'upload', bitswap: 'bitswap', both: 'upload and bitswap' } as const;
+
 /** One line per service for the end of a run. */
 export function serviceSummary(r: ServiceResult): string {
   const id = r.requestid === undefined ? '' : ` (requestid ${r.requestid})`;
@@ -208,6 +227,7 @@ export function serviceSummary(r: ServiceResult): string {
   if (r.error !== undefined) return `${r.service}: ${r.error.code}${id}: ${r.error.message}`;
   if (r.stopped === true)
     return `${r.service}: still ${r.status}${id}, stopped waiting (policy decided; the pin stays)`;
-  const reused = r.reused ? ', reused' : '';
-  return `${r.service}: ${r.status}${id}${reused}${took}`;
+  const reused = r.reused && r.upload?.ok !== true ? ', reused' : '';
+  const via = r.delivery === undefined ? '' : `, delivered by ${DELIVERY[r.delivery]}`;
+  return `${r.service}: ${r.status}${id}${reused}${via}${took}`;
 }

@@ -43,7 +43,7 @@ export function resolveTokens(
 export function knownSecrets(flags: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const out = flags.filter((t) => t !== '');
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && value !== '' && /^IPFS_PIN_TOKEN(_\d+)?$/.test(key)) out.push(value);
+    if (value !== undefined && value !== '' && /^IPFS_PIN_(UPLOAD_)?TOKEN(_\d+)?$/.test(key)) out.push(value);
   }
   return out;
 }

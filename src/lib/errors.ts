@@ -35,6 +35,8 @@ export const ERROR_CODES = {
     'The gateway did not serve the whole DAG, checked block by block, before the verify timeout: the pin stays; check the gateway or raise verify-timeout.',
   CLEANUP_FAILED:
     'Removing the pins failed on at least one service: the message says which; re-run the cleanup.',
+  UPLOAD_FAILED:
+    'Pushing the CAR to the service (upload: required) failed or was refused: the message says which service and why; fix the upload URL or credentials, or drop `required` to fall back to bitswap.',
   ABORTED: 'The operation was cancelled.',
 } as const;
 

@@ -82,6 +82,19 @@ export type {
   PinFlowProgressEvent,
   ServiceConfig,
   PinPolicy,
+  Delivery,
+  UploadReport,
 } from './pin/index.js';
+export { createUploader, parseUploadSpec, autoUpload, UPLOAD_KINDS } from './upload/index.js';
+export type {
+  CarSource,
+  UploadConfig,
+  UploadKind,
+  UploadOptions,
+  UploadProgressEvent,
+  UploadResult,
+  Uploader,
+  UploaderOptions,
+} from './upload/index.js';
 export { formatBytes, formatMs, plural } from './util/format.js';
 export { redactSecrets, secretForms } from './util/secret-forms.js';

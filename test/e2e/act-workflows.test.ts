@@ -214,7 +214,7 @@ describe('the example workflows under act', () => {
       );
 
       // A fork's run names no pull request: the action finds it through the API.
-      github.addPull({ number: 8, headSha: FORK_SHA, headOwner: 'someone', headBranch: 'feature' });
+      github.addPull({ number: 8, headSha: FORK_SHA, headRepo: 'someone/site', headBranch: 'feature' });
       const deploy = await act('fork-preview-deploy.yml', {
         event: 'workflow_run',
         site: repo.dir,

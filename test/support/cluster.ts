@@ -20,6 +20,11 @@ export interface ClusterOptions {
    * service's does.
    */
   concurrentPins?: number;
+  /**
+   * Put the REST API (what `ctl` and uploads use) behind its own Basic credentials, as a
+   * deployed cluster has (user `ipfs-pin-rest`, a random password): see `restApiAuth`.
+   */
+  restApiAuth?: boolean;
   /** Default 60 s (kubo and cluster start one after the other). */
   startTimeoutMs?: number;
   signal?: AbortSignal;
@@ -33,8 +38,10 @@ export interface Cluster extends AsyncDisposable {
   token: string;
   /** The same API also takes these as HTTP Basic credentials. */
   basicAuth: { user: string; password: string };
-  /** The cluster REST API (no auth), which `ctl` talks to. */
+  /** The cluster REST API, which `ctl` talks to (no auth unless `restApiAuth`). */
   restApiUrl: string;
+  /** The REST API's own Basic credentials, with `restApiAuth` (not the pinning API's). */
+  restApiAuth?: { user: string; password: string };
   peerId: string;
   /** The cluster's own libp2p addresses (not where data is fetched: that is `kubo.swarmAddrs`). */
   swarmAddrs: string[];
@@ -82,9 +89,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await run(serviceBin, ['--config', configPath, 'init', '--consensus', 'crdt'], { env, signal });
     const user = options.user ?? 'ipfs-pin';
     const password = randomBytes(16).toString('hex');
+    const restApiAuth =
+      options.restApiAuth === true
+        ? { user: 'ipfs-pin-rest', password: randomBytes(16).toString('hex') }
+        : undefined;
     await configure(join(configPath, 'service.json'), {
       kuboApi: kubo.apiMultiaddr,
       credentials: { [user]: password },
+      ...(restApiAuth === undefined ? {} : { restCredentials: { [restApiAuth.user]: restApiAuth.password } }),
       pinTimeout: options.pinTimeout ?? '2m0s',
       ...(options.concurrentPins === undefined ? {} : { concurrentPins: options.concurrentPins }),
     });
@@ -112,7 +124,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     if (!token) throw new Error('cluster POST /token answered no token');
 
     const ctl = (args: string[], runOptions: RunOptions = {}) =>
-      run(ctlBin, ['--host', ready.restapi, ...args], { env, ...runOptions });
+      run(
+        ctlBin,
+        [
+          '--host',
+          ready.restapi,
+          ...(restApiAuth === undefined
+            ? []
+            : ['--basic-auth', `${restApiAuth.user}:${restApiAuth.password}`, '--force-http']),
+          ...args,
+        ],
+        { env, ...runOptions },
+      );
     const { stdout } = await ctl(['--enc=json', 'id']);
     const id = JSON.parse(stdout) as { id: string; addresses?: string[] };
     const swarmAddrs = (id.addresses ?? []).filter((addr) => addr.startsWith('/ip4/127.0.0.1/tcp/'));
@@ -123,6 +146,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       token,
       basicAuth: { user, password },
       restApiUrl,
+      ...(restApiAuth === undefined ? {} : { restApiAuth }),
       peerId: id.id,
       swarmAddrs,
       delegates,
@@ -142,6 +166,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 interface Settings {
   kuboApi: string;
   credentials: Record<string, string>;
+  restCredentials?: Record<string, string>;
   pinTimeout: string;
   concurrentPins?: number;
 }
@@ -164,7 +189,10 @@ async function configure(path: string, settings: Settings): Promise<void> {
     http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0',
     basic_auth_credentials: settings.credentials,
   });
-  Object.assign(config.api.restapi, { http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0' });
+  Object.assign(config.api.restapi, {
+    http_listen_multiaddress: '/ip4/127.0.0.1/tcp/0',
+    ...(settings.restCredentials === undefined ? {} : { basic_auth_credentials: settings.restCredentials }),
+  });
   Object.assign(config.ipfs_connector.ipfshttp, {
     node_multiaddress: settings.kuboApi,
     pin_timeout: settings.pinTimeout,

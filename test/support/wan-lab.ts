@@ -42,6 +42,8 @@ export interface WanLab {
   psaEndpoint: string;
   /** The cluster REST API as the runner sees it (for ipfs-cluster-ctl --host). */
   restApiMultiaddr: string;
+  /** The same REST API as a URL (for ipfs-pin --upload cluster:URL). */
+  restApiUrl: string;
   /** Sets latency (and bandwidth) on every proxy, both ways. */
   shape(link: LinkShape): Promise<void>;
   /** Resets every connection through a proxy once (TCP RST), then lets new ones through. */
@@ -194,6 +196,7 @@ export async function startWanLab(options: WanLabOptions = {}): Promise<WanLab> 
       cluster,
       psaEndpoint: `http://${SERVICE_HOST}:${psaPort}`,
       restApiMultiaddr: `/dns4/${SERVICE_HOST}/tcp/${restPort}`,
+      restApiUrl: `http://${SERVICE_HOST}:${restPort}`,
       async shape(link) {
         await allToxics();
         for (const name of PROXIES) {

@@ -29,4 +29,6 @@ export type {
   PinFlowProgressEvent,
   ServiceConfig,
   PinPolicy,
+  Delivery,
+  UploadReport,
 } from './types.js';

@@ -9,11 +9,19 @@ import { createDeadline } from './deadline.js';
 import { checkCarPath } from '../unixfs/car-file.js';
 import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
 import { policyState, requiredPins } from './policy.js';
-import { pinOnService, policyStop } from './service-flow.js';
+import { POLICY_DECIDED, pinOnService, policyStop } from './service-flow.js';
 import { createServiceClients, resolveServices } from './services.js';
 import type { PinDirectoryOptions, PinDirectoryResult, ServiceResult } from './types.js';
 import { DEFAULT_POLL_MAX_MS, DEFAULT_POLL_MIN_MS, DEFAULT_TIMEOUT_MS } from './wait-for-pinned.js';
 import { isAborted } from '../util/abort.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedService } from './services.js';
+import type { Deadline } from './deadline.js';
+import type { Uploader } from '../upload/types.js';
+import type { UploadReport } from './types.js';
+import { carSource, createUploaders, uploadToService } from './upload-step.js';
 
 /**
  * The whole job: import `path` into an IPFS node, pin the CID on every service (reusing
@@ -43,7 +51,6 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     );
   }
   const wait = options.wait ?? true;
-  const onProgress = options.onProgress;
   const signal = options.signal;
   // Clients first: a malformed endpoint fails here, before any work.
   const clients = createServiceClients(services, {
@@ -51,10 +58,57 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     ...(options.random === undefined ? {} : { random: options.random }),
   });
 
+  const uploaders = createUploaders(
+    services.map((s) => s.upload),
+    {
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.random === undefined ? {} : { random: options.random }),
+    },
+  );
+
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
   // A missing path fails before a node starts (the import would find it, after the start-up).
   await statImportRoot(options.path);
   if (options.car !== undefined) await checkCarPath(options.car);
+  // Uploads stream the CAR the import writes: the user's, else one in a temp dir of ours.
+  const uploading = uploaders.some((u) => u !== undefined);
+  const carDir =
+    uploading && options.car === undefined
+      ? await mkdtemp(join(options.nodeOptions?.tempDir ?? tmpdir(), 'ipfs-pin-car-'))
+      : undefined;
+  const carPath = carDir === undefined ? options.car : join(carDir, 'upload.car');
+  try {
+    return await pinWithNode(options, {
+      services,
+      required,
+      timeoutMs,
+      wait,
+      clients,
+      uploaders,
+      ...(carPath === undefined ? {} : { carPath }),
+      tempCar: carDir !== undefined,
+    });
+  } finally {
+    if (carDir !== undefined) await rm(carDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+interface Prepared {
+  services: ResolvedService[];
+  required: number;
+  timeoutMs: number;
+  wait: boolean;
+  clients: (PinningClient | undefined)[];
+  uploaders: (Uploader | undefined)[];
+  carPath?: string;
+  /** The CAR is ours (for the uploads), removed at the end: not reported as the user's. */
+  tempCar: boolean;
+}
+
+async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Promise<PinDirectoryResult> {
+  const { services, required, timeoutMs, wait, clients, uploaders, carPath } = prepared;
+  const onProgress = options.onProgress;
+  const signal = options.signal;
   const deadline = createDeadline(timeoutMs);
   const ownNode = options.node === undefined;
   let node: IpfsNode;
@@ -74,7 +128,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
         ...(options.profile === undefined ? {} : { profile: options.profile }),
         ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
         ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
-        ...(options.car === undefined ? {} : { car: options.car }),
+        ...(carPath === undefined ? {} : { car: carPath }),
         signal: AbortSignal.any([early.signal, deadline.signal]),
         onProgress: (event) => {
           if (event.type === 'unixfs:walk:done' && isBigImport(event.detail)) early.start();
@@ -95,6 +149,11 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     } finally {
       early.stop();
     }
+    const car =
+      carPath !== undefined && uploaders.some((u) => u !== undefined)
+        ? await carSource(imported.car ?? carPath, imported.cid.toString())
+        : undefined;
+    if (prepared.tempCar) delete imported.car;
     emit(onProgress, new CustomProgressEvent('pin:import:done', imported));
     const cid = imported.cid.toString();
     const name = truncateUtf8(options.name?.trim() || defaultPinName(options.path, cid), MAX_NAME_BYTES);
@@ -109,24 +168,59 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
     try {
       results = await Promise.all(
         services.map(async (service, index) => {
-          const result = await pinOnService({
-            service,
-            client: clients[index]!,
-            cid,
-            name,
-            ...(options.meta === undefined ? {} : { meta: options.meta }),
-            origins,
-            node,
-            deadline,
-            signal: jobSignal,
-            ...(onProgress === undefined ? {} : { onProgress }),
-            wait,
-            replace: options.replace ?? false,
-            deleteOnTimeout: options.deleteOnTimeout ?? false,
-            pollMinMs: options.pollMinMs ?? DEFAULT_POLL_MIN_MS,
-            pollMaxMs: options.pollMaxMs ?? DEFAULT_POLL_MAX_MS,
-            random: options.random ?? Math.random,
-          });
+          const client = clients[index];
+          const uploader = uploaders[index];
+          const servedBefore = node.stats().blocksServed;
+          let upload: UploadReport | undefined;
+          if (uploader !== undefined && service.upload !== undefined && car !== undefined) {
+            try {
+              upload = await uploadToService({
+                service: service.label,
+                config: service.upload,
+                uploader,
+                car,
+                name,
+                ...(options.meta === undefined ? {} : { meta: options.meta }),
+                deadline,
+                signal: jobSignal,
+                ...(onProgress === undefined ? {} : { onProgress }),
+              });
+            } catch {
+              // Aborted (the caller, the policy or the deadline): the pin flow below reports it.
+            }
+          }
+          let result: ServiceResult;
+          if (upload?.error !== undefined && service.upload?.required === true) {
+            result = failedByUpload(service, upload.error);
+          } else if (client === undefined) {
+            result = await bareKubo(service, uploader, upload, cid, deadline, jobSignal);
+          } else {
+            result = await pinOnService({
+              service,
+              client,
+              cid,
+              name,
+              ...(options.meta === undefined ? {} : { meta: options.meta }),
+              origins,
+              node,
+              deadline,
+              signal: jobSignal,
+              ...(onProgress === undefined ? {} : { onProgress }),
+              wait,
+              replace: options.replace ?? false,
+              deleteOnTimeout: options.deleteOnTimeout ?? false,
+              pollMinMs: options.pollMinMs ?? DEFAULT_POLL_MIN_MS,
+              pollMaxMs: options.pollMaxMs ?? DEFAULT_POLL_MAX_MS,
+              random: options.random ?? Math.random,
+            });
+          }
+          if (upload !== undefined) result.upload = upload;
+          // Blocks our node served while this service ran (across services when several run).
+          const served = node.stats().blocksServed - servedBefore;
+          if (result.status === 'pinned' || upload?.ok === true) {
+            if (upload?.ok === true) result.delivery = served > 0 ? 'both' : 'upload';
+            else if (served > 0) result.delivery = 'bitswap';
+          }
           finished += 1;
           if (succeeded(result, wait)) pinned += 1;
           emit(onProgress, new CustomProgressEvent('pin:service:done', result));
@@ -191,7 +285,7 @@ interface EarlyCheck {
  * for the one error that no waiting fixes.
  */
 function earlyAccessCheck(
-  clients: PinningClient[],
+  clients: (PinningClient | undefined)[],
   services: { label: string }[],
   required: number,
   signal: AbortSignal | undefined,
@@ -230,7 +324,9 @@ function earlyAccessCheck(
     start: () => {
       if (started) return;
       started = true;
-      clients.forEach((client, i) => void check(client, services[i]?.label ?? client.endpoint));
+      clients.forEach((client, i) => {
+        if (client !== undefined) void check(client, services[i]?.label ?? client.endpoint);
+      });
     },
     failure: () => failure,
     stop: () => checks.abort(),
@@ -239,7 +335,82 @@ function earlyAccessCheck(
 
 function succeeded(result: ServiceResult, wait: boolean): boolean {
   if (result.error !== undefined) return false;
-  return wait ? result.status === 'pinned' : result.requestid !== undefined;
+  return wait || result.requestid === undefined ? result.status === 'pinned' : true;
+}
+
+function baseResult(service: ResolvedService): ServiceResult {
+  return {
+    service: service.label,
+    endpoint: service.endpoint,
+    status: 'unsubmitted',
+    reused: false,
+    delegates: [],
+    dialled: [],
+    ms: 0,
+  };
+}
+
+/** `upload: required` and the upload failed: nothing is submitted to this service. */
+function failedByUpload(service: ResolvedService, error: IpfsPinError): ServiceResult {
+  return {
+    ...baseResult(service),
+    error: new IpfsPinError('UPLOAD_FAILED', `${service.label}: ${error.message}`, {
+      ...(error.status === undefined ? {} : { status: error.status }),
+      data: { service: service.label, ...error.data },
+      cause: error,
+    }),
+  };
+}
+
+/** A Kubo RPC without a pinning API: the upload's own pin is the result, checked with `pin ls`. */
+async function bareKubo(
+  service: ResolvedService,
+  uploader: Uploader | undefined,
+  upload: UploadReport | undefined,
+  cid: string,
+  deadline: Deadline,
+  signal: AbortSignal,
+): Promise<ServiceResult> {
+  const result = baseResult(service);
+  const started = Date.now();
+  try {
+    if (upload === undefined || uploader?.isPinned === undefined) {
+      throw signal.aborted || deadline.expired()
+        ? new IpfsPinError(
+            deadline.expired() && !signal.aborted ? 'PIN_TIMEOUT' : 'ABORTED',
+            `${service.label}: stopped before the upload finished`,
+            { data: { service: service.label } },
+          )
+        : new IpfsPinError('UPLOAD_FAILED', `${service.label}: no upload was made`, {
+            data: { service: service.label },
+          });
+    }
+    if (upload.error !== undefined) throw upload.error;
+    const pinned = await uploader.isPinned(cid, { signal: AbortSignal.any([signal, deadline.signal]) });
+    result.status = pinned ? 'pinned' : 'failed';
+    if (!pinned)
+      throw new IpfsPinError(
+        'UPLOAD_FAILED',
+        `${service.label}: kubo took the CAR but pin ls does not list ${cid} as pinned`,
+        { data: { service: service.label } },
+      );
+  } catch (err) {
+    result.error = isIpfsPinError(err)
+      ? err
+      : new IpfsPinError('UPLOAD_FAILED', `${service.label}: the kubo upload failed`, { cause: err });
+    if (result.status === 'unsubmitted') result.status = 'failed';
+    if (isPolicyStopped(signal)) {
+      result.stopped = true;
+      delete result.error;
+    }
+  }
+  result.ms = Date.now() - started;
+  return result;
+}
+
+function isPolicyStopped(signal: AbortSignal): boolean {
+  const reason: unknown = signal.reason;
+  return signal.aborted && reason instanceof IpfsPinError && reason.data?.['why'] === POLICY_DECIDED;
 }
 
 function nodeOptions(options: PinDirectoryOptions): NodeOptions {

@@ -49,7 +49,10 @@ export async function removePins(options: RemovePinsOptions): Promise<RemovePins
   if (name === '') throw new IpfsPinError('INVALID_INPUT', 'removePins needs the name of the pins to remove');
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES)
     throw new IpfsPinError('INVALID_INPUT', `the name is over ${MAX_NAME_BYTES} bytes`);
-  const services = resolveServices(options.services ?? []);
+  // A bare Kubo RPC target has no pinning API and no named pins to remove.
+  const services = resolveServices(options.services ?? []).filter((s) => s.psa);
+  if (services.length === 0)
+    throw new IpfsPinError('INVALID_INPUT', 'no pinning service given: pass at least one endpoint');
   const clients = createServiceClients(services, options.fetch === undefined ? {} : { fetch: options.fetch });
 
   const timeoutMs = options.timeoutMs ?? 120_000;

@@ -3,6 +3,8 @@ import { isPrivateHost } from '../node/multiaddrs.js';
 import { createPinningClient } from '../psa/client.js';
 import type { PinningClient } from '../psa/types.js';
 import type { ServiceConfig } from './types.js';
+import { autoUpload, parseUploadSpec } from '../upload/index.js';
+import type { UploadConfig } from '../upload/types.js';
 
 export const DEFAULT_MIN_INTERVAL_MS = 1000;
 
@@ -13,6 +15,10 @@ export interface ResolvedService {
   minIntervalMs: number;
   /** Dial loopback/private delegates: the option, else whether the endpoint is on such a host. */
   privateDelegates: boolean;
+  /** false for a bare Kubo RPC target: no pinning API, the upload's own pin is the result. */
+  psa: boolean;
+  /** The CAR upload to make first, `auto` resolved. */
+  upload?: UploadConfig;
 }
 
 /**
@@ -45,27 +51,58 @@ export function resolveServices(configs: readonly ServiceConfig[]): ResolvedServ
     throw new IpfsPinError('INVALID_INPUT', 'no pinning service given: pass at least one endpoint');
   const used = new Map<string, number>();
   return configs.map((config, index) => {
-    if (typeof config.endpoint !== 'string' || config.endpoint.trim() === '') {
-      throw new IpfsPinError('INVALID_INPUT', `service ${index + 1} has no endpoint`);
+    const upload = resolveUpload(config, index);
+    const endpoint = typeof config.endpoint === 'string' ? config.endpoint.trim() : '';
+    const bare = endpoint === '' && upload?.kind === 'kubo';
+    if (endpoint === '' && !bare) {
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `service ${index + 1} has no endpoint (only a kubo upload target may go without a Pinning Service API)`,
+      );
     }
     const minIntervalMs = config.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
     if (!Number.isFinite(minIntervalMs) || minIntervalMs < 0) {
       throw new IpfsPinError('INVALID_INPUT', `service ${index + 1}: minIntervalMs must be a number >= 0`);
     }
-    const wanted = config.label?.trim() || endpointHost(config.endpoint.trim());
+    // A bare kubo is named by its RPC host (never its credentials).
+    const where = bare ? uploadOrigin(upload.url ?? '') : endpoint;
+    const wanted = config.label?.trim() || endpointHost(where);
     const count = (used.get(wanted) ?? 0) + 1;
     used.set(wanted, count);
     const label = count === 1 ? wanted : `${wanted}#${count}`;
-    const privateDelegates = config.privateDelegates ?? endpointIsPrivate(config.endpoint.trim());
+    const privateDelegates = config.privateDelegates ?? endpointIsPrivate(where);
     const resolved: ResolvedService = {
-      endpoint: config.endpoint.trim(),
+      endpoint: where,
       label,
       minIntervalMs,
       privateDelegates,
+      psa: !bare,
     };
     if (config.token !== undefined && config.token !== '') resolved.token = config.token;
+    if (upload !== undefined) resolved.upload = upload;
     return resolved;
   });
+}
+
+function uploadOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'kubo';
+  }
+}
+
+function resolveUpload(config: ServiceConfig, index: number): UploadConfig | undefined {
+  let given = config.upload ?? 'auto';
+  if (typeof given === 'string') given = parseUploadSpec(given);
+  if (given === 'off') return undefined;
+  if (given === 'auto') return autoUpload(config.endpoint, config.token);
+  if (typeof given !== 'object' || given === null || typeof given.kind !== 'string')
+    throw new IpfsPinError(
+      'INVALID_INPUT',
+      `service ${index + 1}: upload must be auto, off or { kind, url }`,
+    );
+  return given;
 }
 
 /**
@@ -76,15 +113,17 @@ export function resolveServices(configs: readonly ServiceConfig[]): ResolvedServ
 export function createServiceClients(
   services: readonly ResolvedService[],
   options: { fetch?: typeof globalThis.fetch; random?: () => number } = {},
-): PinningClient[] {
+): (PinningClient | undefined)[] {
   return services.map((service) =>
-    createPinningClient({
-      endpoint: service.endpoint,
-      ...(service.token === undefined ? {} : { token: service.token }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      minIntervalMs: service.minIntervalMs,
-      burst: 3,
-      ...(options.random === undefined ? {} : { random: options.random }),
-    }),
+    !service.psa
+      ? undefined
+      : createPinningClient({
+          endpoint: service.endpoint,
+          ...(service.token === undefined ? {} : { token: service.token }),
+          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          minIntervalMs: service.minIntervalMs,
+          burst: 3,
+          ...(options.random === undefined ? {} : { random: options.random }),
+        }),
   );
 }

@@ -3,9 +3,14 @@ import type { ImportProgressEvent, ImportResult, ProfileName } from '../unixfs/t
 import type { IpfsNode, NodeKind, NodeProgressEvent, DialResult } from '../node/types.js';
 import type { PinningClient, PinStatus, PsaProgressEvent } from '../psa/types.js';
 import type { IpfsPinError } from '../errors.js';
+import type { UploadConfig, UploadKind, UploadProgressEvent } from '../upload/types.js';
 
 export interface ServiceConfig {
-  endpoint: string;
+  /**
+   * The Pinning Service API base URL. Optional only for a bare Kubo RPC target (`upload`
+   * of kind `kubo`): then the upload's own pin is the result, checked with `pin ls`.
+   */
+  endpoint?: string;
   token?: string;
   /** Label for reports (default: the endpoint's host). */
   label?: string;
@@ -17,6 +22,28 @@ export interface ServiceConfig {
    * for a service on a public name whose peers are private (a VPN), false to never.
    */
   privateDelegates?: boolean;
+  /**
+   * Push the CAR to the service before pinning by CID: a Cluster REST API, a Kubo RPC, or
+   * Pinata's / Filebase's uploads. `auto` (default): an upload where the endpoint is
+   * Pinata's or Filebase's and the token can do it; `off`: bitswap only. A failed upload
+   * costs only time (the node serves over bitswap meanwhile) unless `required` is set.
+   */
+  upload?: UploadConfig | 'auto' | 'off';
+}
+
+/** How a service got the data: the upload, bitswap from our node, or both. */
+export type Delivery = 'upload' | 'bitswap' | 'both';
+
+export interface UploadReport {
+  kind: UploadKind;
+  /** Where it went (an origin, no credentials). */
+  origin: string;
+  ok: boolean;
+  bytes: number;
+  ms: number;
+  /** The root the service reported. */
+  root?: string;
+  error?: IpfsPinError;
 }
 
 /** 'all' (default), 'any', or the least number of services that must pin. */
@@ -26,6 +53,24 @@ export type PinFlowProgressEvent =
   | ImportProgressEvent
   | NodeProgressEvent
   | PsaProgressEvent
+  | UploadProgressEvent
+  | ProgressEvent<'pin:upload:start', { service: string; kind: UploadKind; origin: string; bytes: number }>
+  | ProgressEvent<
+      'pin:upload:done',
+      { service: string; kind: UploadKind; origin: string; root: string; bytes: number; ms: number }
+    >
+  | ProgressEvent<
+      'pin:upload:failed',
+      {
+        service: string;
+        kind: UploadKind;
+        origin: string;
+        code: string;
+        message: string;
+        /** What happens now: bitswap carries on, or the service fails (`required`). */
+        then: 'bitswap' | 'fail';
+      }
+    >
   | ProgressEvent<'pin:import:done', ImportResult>
   | ProgressEvent<'pin:existing:found', { service: string; requestid: string; status: string }>
   | ProgressEvent<
@@ -98,6 +143,10 @@ export interface ServiceResult {
   replaceError?: IpfsPinError;
   /** true when the flow stopped waiting on this service because the policy was decided. */
   stopped?: boolean;
+  /** The CAR upload, when the service has one. */
+  upload?: UploadReport;
+  /** How the service got the data (set once it pinned or the flow ended with an upload). */
+  delivery?: Delivery;
 }
 
 export interface PinDirectoryResult {

@@ -20,6 +20,8 @@ export interface RetryPolicy {
 
 export interface CallContext extends SendContext {
   policy: RetryPolicy;
+  /** More secrets than the token to keep out of errors (a Basic password, S3 keys). */
+  secrets?: readonly (string | undefined)[];
 }
 
 /** Why one attempt failed, and whether another may help. Never leaves this module's callers. */
@@ -188,7 +190,7 @@ async function exchange(
   attempt: number,
   options: PsaCallOptions,
 ): Promise<PsaResponse> {
-  const secrets = [ctx.token];
+  const secrets = [ctx.token, ...(ctx.secrets ?? [])];
   const url = `${ctx.endpoint}${req.path}`;
   // The budget wait comes before the attempt's own clock starts. It rejects only when
   // the call is aborted or past its deadline, which call() reports.

@@ -1,14 +1,25 @@
 import { IpfsPinError } from '../errors.js';
 import { redact, serviceText } from './text.js';
 
+/** What a payload's body may be: bytes, text, or a stream read once. */
+export type UploadBody = NonNullable<RequestInit['body']>;
+
 /** One request as the client means it, relative to the endpoint. */
 export interface PsaRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH' | 'HEAD';
   /** Path under the endpoint, e.g. `/pins/abc`. */
   path: string;
   /** Encoded query without `?`, or empty. */
   query?: string;
+  /** Sent as JSON. */
   body?: unknown;
+  /**
+   * A body made afresh for each attempt and redirect hop (a stream can be read once), with
+   * its own headers (content-type, content-length): the uploads' CAR. Instead of `body`.
+   */
+  payload?: () => { body: UploadBody; headers?: Record<string, string> };
+  /** Extra request headers. */
+  headers?: Record<string, string>;
 }
 
 /** One answer, body read in full. */
@@ -26,9 +37,21 @@ export interface SendContext {
   fetch: typeof globalThis.fetch;
   /** Waits for this client's request budget before each exchange (redirect hops are not paced). */
   pace: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Sets the credentials of a request to the service's own origin instead of the Bearer
+   * token (Basic, or an S3 signature over the final URL and headers).
+   */
+  authorize?: (url: URL, method: string, headers: Headers) => void | Promise<void>;
 }
 
 const MAX_REDIRECTS = 5;
+
+/** The request's URL: the endpoint, the path and the query. */
+export function requestUrl(endpoint: string, req: PsaRequest): URL {
+  return new URL(
+    `${endpoint}${req.path}${req.query !== undefined && req.query !== '' ? `?${req.query}` : ''}`,
+  );
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -43,17 +66,24 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  */
 export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortSignal): Promise<PsaResponse> {
   const endpointOrigin = new URL(ctx.endpoint).origin;
-  let url = new URL(
-    `${ctx.endpoint}${req.path}${req.query !== undefined && req.query !== '' ? `?${req.query}` : ''}`,
-  );
+  let url = requestUrl(ctx.endpoint, req);
   let method: string = req.method;
-  let body = req.body === undefined ? undefined : JSON.stringify(req.body);
+  let json = req.body === undefined ? undefined : JSON.stringify(req.body);
+  let payload = req.payload;
   for (let hop = 0; ; hop++) {
-    const headers = new Headers({ accept: 'application/json' });
-    if (body !== undefined) headers.set('content-type', 'application/json');
-    if (ctx.token !== undefined && sameService(url, endpointOrigin))
-      headers.set('authorization', `Bearer ${ctx.token}`);
-    const response = await ctx.fetch(url, { method, headers, body, redirect: 'manual', signal });
+    const headers = new Headers({ accept: 'application/json', ...req.headers });
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    const made = payload?.();
+    for (const [k, v] of Object.entries(made?.headers ?? {})) headers.set(k, v);
+    const body = made?.body ?? json;
+    if (sameService(url, endpointOrigin)) {
+      if (ctx.authorize !== undefined) await ctx.authorize(url, method, headers);
+      else if (ctx.token !== undefined) headers.set('authorization', `Bearer ${ctx.token}`);
+    }
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, body, redirect: 'manual', signal };
+    // A streamed body must say so (fetch in Node sends it as it is read).
+    if (made !== undefined && isStream(made.body)) init.duplex = 'half';
+    const response = await ctx.fetch(url, init);
     const location = response.headers.get('location');
     if (REDIRECTS.has(response.status) && location !== null) {
       await response.body?.cancel().catch(() => undefined);
@@ -97,7 +127,8 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
       }
       if (response.status === 303) {
         method = 'GET';
-        body = undefined;
+        json = undefined;
+        payload = undefined;
       }
       url = next;
       continue;
@@ -108,8 +139,14 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
   }
 }
 
+function isStream(body: UploadBody): boolean {
+  return (
+    typeof (body as { getReader?: unknown }).getReader === 'function' || Symbol.asyncIterator in Object(body)
+  );
+}
+
 /** The endpoint's origin, or the same host and port moved from http to https. */
-function sameService(next: URL, endpointOrigin: string): boolean {
+export function sameService(next: URL, endpointOrigin: string): boolean {
   if (next.origin === endpointOrigin) return true;
   const from = new URL(endpointOrigin);
   const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
