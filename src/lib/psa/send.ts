@@ -1,4 +1,5 @@
 import { IpfsPinError } from '../errors.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, checkRedirect, sameService } from '../util/redirect.js';
 
 /** One request as the client means it, relative to the endpoint. */
 export interface PsaRequest {
@@ -27,9 +28,6 @@ export interface SendContext {
   pace: (signal: AbortSignal) => Promise<void>;
 }
 
-const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 /**
  * One HTTP exchange, redirects included. Redirects are followed here, not by fetch, and
  * only within the endpoint's own origin (or from http to https on the same host): a
@@ -54,7 +52,7 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
       headers.set('authorization', `Bearer ${ctx.token}`);
     const response = await ctx.fetch(url, { method, headers, body, redirect: 'manual', signal });
     const location = response.headers.get('location');
-    if (REDIRECTS.has(response.status) && location !== null) {
+    if (REDIRECT_STATUSES.has(response.status) && location !== null) {
       await response.body?.cancel().catch(() => undefined);
       const where = `${url.origin}${url.pathname}`;
       if (hop + 1 > MAX_REDIRECTS) {
@@ -66,10 +64,8 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
           },
         );
       }
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
+      const target = checkRedirect(location, url, endpointOrigin);
+      if (!target.ok && target.problem === 'invalid-url') {
         throw new IpfsPinError(
           'PSA_BAD_RESPONSE',
           `HTTP ${response.status} from ${where} redirects to an invalid URL. Check the endpoint URL.`,
@@ -78,19 +74,19 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
           },
         );
       }
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      if (!target.ok && target.problem === 'scheme') {
         throw new IpfsPinError(
           'PSA_BAD_RESPONSE',
-          `HTTP ${response.status} from ${where} redirects to a ${next.protocol} URL. Check the endpoint URL.`,
+          `HTTP ${response.status} from ${where} redirects to a ${target.next.protocol} URL. Check the endpoint URL.`,
           {
             status: response.status,
           },
         );
       }
-      if (!sameService(next, endpointOrigin)) {
+      if (!target.ok) {
         throw new IpfsPinError(
           'PSA_REQUEST_FAILED',
-          `HTTP ${response.status} from ${where} redirects to another origin (${next.origin}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
+          `HTTP ${response.status} from ${where} redirects to another origin (${target.next.origin}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
           { status: response.status },
         );
       }
@@ -98,26 +94,13 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
         method = 'GET';
         body = undefined;
       }
-      url = next;
+      url = target.next;
       continue;
     }
     const where = `${url.origin}${url.pathname}`;
     const text = await readCapped(response, where);
     return { status: response.status, headers: response.headers, text, url: where };
   }
-}
-
-/** The endpoint's origin, or the same host and port moved from http to https. */
-function sameService(next: URL, endpointOrigin: string): boolean {
-  if (next.origin === endpointOrigin) return true;
-  const from = new URL(endpointOrigin);
-  const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
-  return (
-    from.protocol === 'http:' &&
-    next.protocol === 'https:' &&
-    next.hostname === from.hostname &&
-    (port(next) === port(from) || (port(from) === '80' && port(next) === '443'))
-  );
 }
 
 /** Largest body read: 1,000 PinStatus of a full page fit in a few MiB. */
