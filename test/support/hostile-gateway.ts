@@ -55,7 +55,7 @@ function section(cid: Uint8Array, data: Uint8Array): Buffer {
 /** Endless raw blocks of 16 random bytes, each a valid block of its own CID. */
 function tinyBlocks(): Buffer {
   const parts: Buffer[] = [];
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < 500; i++) {
     const data = randomBytes(16);
     const digest = createHash('sha256').update(data).digest();
     parts.push(section(Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20]), digest]), data));
@@ -131,9 +131,10 @@ export async function startHostileGateway(mode: HostileMode): Promise<HostileGat
       return;
     }
     void (async () => {
-      // Every flood starts with a header naming the CID asked for, as an honest one would.
+      // Every flood starts with a header naming the CID asked for, and says it sends
+      // depth-first, as boxo (kubo's gateway) does.
       const header = await carHeaderBytes([cid]);
-      res.writeHead(200, { 'content-type': 'application/vnd.ipld.car' });
+      res.writeHead(200, { 'content-type': 'application/vnd.ipld.car; version=1; order=dfs; dups=n' });
       if (mode.kind === 'huge-section') {
         const zeros = new Uint8Array(256 * 1024);
         stream(res, Buffer.concat([header, varint.encodeTo(2 ** 32, new Uint8Array(5))]), () => zeros, count);

@@ -184,10 +184,9 @@ async function fetchCar(
 
 /**
  * One fetch, read as a stream with nothing unbounded in memory: the header must name the
- * root, each block must be one the walk asked for (the root, then a link of a block already
- * checked: the gateway sends depth-first), hash to its CID and be raw or dag-pb; the blocks,
- * their bytes and the blocks linked to stay within what the import made. Kept: one entry a
- * block of the DAG. Then completeness.
+ * root, each block must be one the walk asked for (the root or a link of another block),
+ * hash to its CID and be raw or dag-pb; the blocks, their bytes and the blocks linked to
+ * stay within what the import made. Kept: one entry a block of the DAG. Then completeness.
  */
 async function checkOnce(
   doFetch: typeof globalThis.fetch,
@@ -218,16 +217,27 @@ async function checkOnce(
       throw new Error(
         `the gateway's CAR names the root ${car.roots.map((r) => r.toString()).join(', ') || '(none)'}, not ${root.toString()}`,
       );
-    // Every block asked for so far -> whether it came.
-    const wanted = new Map<string, boolean>([[rootKey, false]]);
+    // A gateway that says it sends depth-first (boxo says `order=dfs` in its content type)
+    // must send each block after the block linking to it: one that nothing asked for fails
+    // at once. In any other order a block may come before its parent, and the same rule is
+    // checked at the end. Either way the blocks tracked stay within what the import made.
+    const ordered = /;\s*order=dfs\b/i.test(res.headers.get('content-type') ?? '');
+    const LINKED = 1;
+    const RECEIVED = 2;
+    const state = new Map<string, number>([[rootKey, LINKED]]);
+    const track = (key: string, flag: number, what: () => string): void => {
+      const was = state.get(key) ?? 0;
+      state.set(key, was | flag);
+      if (was === 0 && state.size > limits.blocks) throw new Error(what());
+    };
     let received = 0;
     let distinct = 0;
     let distinctBytes = 0;
     let bytes = 0;
     for await (const { cid, bytes: data } of car.blocks) {
       const key = blockKey(cid);
-      const came = wanted.get(key);
-      if (came === undefined)
+      const was = state.get(key) ?? 0;
+      if (ordered && (was & LINKED) === 0)
         throw new Error(
           `the gateway sent the block ${cid.toString()}, which no block of the DAG before it links to`,
         );
@@ -251,8 +261,9 @@ async function checkOnce(
       const digest = await hash(data);
       if (!equal(digest, cid.multihash.bytes))
         throw new Error(`block ${cid.toString()} does not hash to its CID: the gateway sent wrong data`);
-      if (came) continue; // the same block again (a gateway may repeat one): counted, checked, nothing new
-      wanted.set(key, true);
+      // The same block again (a gateway may repeat one): counted, checked, nothing new.
+      if ((was & RECEIVED) !== 0) continue;
+      track(key, RECEIVED, () => `the gateway sent more than the ${limits.blocks} blocks the import made`);
       distinct++;
       distinctBytes += data.byteLength;
       if (cid.code !== dagPb.code) continue;
@@ -265,20 +276,27 @@ async function checkOnce(
           { cause: err },
         );
       }
-      for (const link of links) {
-        const linked = blockKey(link.Hash);
-        if (wanted.has(linked)) continue;
-        wanted.set(linked, false);
-        if (wanted.size > limits.blocks)
-          throw new Error(
+      for (const link of links)
+        track(
+          blockKey(link.Hash),
+          LINKED,
+          () =>
             `the gateway's blocks link to more than the ${limits.blocks} blocks the import made (block ${cid.toString()} has ${links.length} links)`,
-          );
-      }
+        );
     }
-    const missing = [...wanted].filter(([, came]) => !came).map(([key]) => key);
+    const missing: string[] = [];
+    const stray: string[] = [];
+    for (const [key, flags] of state) {
+      if ((flags & RECEIVED) === 0) missing.push(key);
+      else if ((flags & LINKED) === 0) stray.push(key);
+    }
+    if (stray.length > 0)
+      throw new Error(
+        `the gateway sent ${stray.length} blocks that no block of the DAG links to (first: ${stray.slice(0, 3).join(', ')})`,
+      );
     if (missing.length > 0) {
       throw new Error(
-        `${missing.length} of ${wanted.size} blocks missing from the response (first: ${missing.slice(0, 3).join(', ')})`,
+        `${missing.length} of ${state.size} blocks missing from the response (first: ${missing.slice(0, 3).join(', ')})`,
       );
     }
     return { blocks: distinct, bytes: distinctBytes };
