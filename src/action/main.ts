@@ -383,7 +383,7 @@ async function pin(
   }
   info(`${done.outcome === 'pinned' ? 'Pinned' : 'Submitted'} ${result.cid}: ${done.url ?? ''}`);
   if (inputs.verify) {
-    const verified = await verifyLink(lib, inputs, result.cid, signal);
+    const verified = await verifyLink(lib, inputs, result.cid, result.import.dag, signal);
     if (verified.error !== undefined) {
       const failed: Report = { ...done, outcome: 'failed', verified: false, error: verified.error };
       await finish(inputs, ctx, failed, signal);
@@ -399,6 +399,7 @@ async function verifyLink(
   lib: Library,
   inputs: ActionInputs,
   cid: string,
+  dag: { blocks: number; bytes: number },
   signal: AbortSignal | undefined,
 ): Promise<{ error?: FailureInfo }> {
   core.startGroup(`Verify ${gatewayUrl(inputs.gateway, cid)}`);
@@ -406,6 +407,8 @@ async function verifyLink(
     const r = await lib.verifyCid(cid, {
       gateway: inputs.gateway,
       timeoutMs: inputs.verifyTimeoutMs,
+      // No more than the import made: a gateway streaming without end fails, not the runner.
+      dag,
       ...(signal === undefined ? {} : { signal }),
       onProgress: (e) => {
         if (e.type === 'verify:attempt:failed')

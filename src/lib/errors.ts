@@ -32,7 +32,7 @@ export const ERROR_CODES = {
     'The pin was not pinned before the deadline. It was left on the service: wait for it or check its requestid.',
   PIN_POLICY_NOT_MET: 'Too few services pinned the data to meet the policy.',
   VERIFY_FAILED:
-    'The gateway did not serve the whole DAG, checked block by block, before the verify timeout: the pin stays; check the gateway or raise verify-timeout.',
+    'The gateway did not serve the whole DAG, checked block by block, before the verify timeout, or sent what the DAG does not hold (the message says which): the pin stays; check the gateway or raise verify-timeout.',
   CLEANUP_FAILED:
     'Removing the pins failed on at least one service: the message says which; re-run the cleanup.',
   UPLOAD_FAILED:

@@ -54,6 +54,7 @@ export {
   removePins,
   verifyCid,
   DEFAULT_VERIFY_TIMEOUT_MS,
+  DEFAULT_VERIFY_LIMITS,
   gatewayUrl,
   checkGatewayTemplate,
   pinDirectory,

@@ -1,7 +1,7 @@
 // The CAR an import writes (ImportOptions.car), read back by kubo (`ipfs dag import`),
 // by ipfs-car (`unpack`, which rebuilds the files) and by @ipld/car, for each profile.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, readdir, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CarBlockIterator } from '@ipld/car/iterator';
@@ -105,5 +105,61 @@ describe('car input errors', () => {
       code: 'INVALID_INPUT',
       message: expect.stringMatching(/car: the directory .* does not exist/) as unknown,
     });
+  });
+});
+
+describe('car: where the file goes', () => {
+  const partials = async (): Promise<string[]> => (await readdir(out)).filter((n) => n.endsWith('.partial'));
+
+  it('replaces a symlink at the path with the CAR, and leaves the link target untouched', async () => {
+    const target = join(out, 'precious.txt');
+    await writeFile(target, 'precious');
+    const car = join(out, 'linked.car');
+    await symlink(target, car);
+    const result = await importDirectory(tree.dir, { car });
+    expect(await readFile(target, 'utf8')).toBe('precious');
+    expect((await lstat(car)).isSymbolicLink()).toBe(false);
+    expect((await readCar(car)).roots).toEqual([result.cid.toString()]);
+    expect(await partials()).toEqual([]);
+  });
+
+  it('keeps an existing file until the new CAR is complete: an aborted import leaves it as it was', async () => {
+    const car = join(out, 'kept.car');
+    await writeFile(car, 'the CAR of the last release');
+    const stop = new AbortController();
+    const err = await importDirectory(tree.dir, {
+      car,
+      signal: stop.signal,
+      onProgress: (e) => {
+        if (e.type === 'unixfs:import:progress') stop.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ABORTED' });
+    expect(await readFile(car, 'utf8')).toBe('the CAR of the last release');
+    expect(await partials()).toEqual([]);
+    // A re-run replaces it.
+    const result = await importDirectory(tree.dir, { car });
+    expect((await readCar(car)).roots).toEqual([result.cid.toString()]);
+  });
+
+  it('refuses a CAR inside the imported path, also through a symlinked directory, before reading', async () => {
+    const link = join(out, 'tree-link');
+    await symlink(tree.dir, link);
+    for (const car of [
+      join(tree.dir, 'site.car'),
+      join(link, 'sub', '..', 'site.car'),
+      join(link, 'site.car'),
+    ]) {
+      await expect(importDirectory(tree.dir, { car })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(
+          /car: .* is inside the imported path .*: the next run would import the CAR too/,
+        ) as unknown,
+      });
+    }
+    await expect(importDirectory(link, { car: join(tree.dir, 'x.car') })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect((await readdir(tree.dir)).filter((n) => n.includes('.car'))).toEqual([]);
   });
 });

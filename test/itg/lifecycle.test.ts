@@ -92,6 +92,7 @@ describe('verifyCid', () => {
   let empty: Kubo;
   let site: string;
   let cid: string;
+  let dag: { blocks: number; bytes: number };
   beforeAll(async () => {
     cluster = await startCluster({ kubo: { gateway: true } });
     empty = await startKubo({ gateway: true });
@@ -103,6 +104,7 @@ describe('verifyCid', () => {
     });
     expect(result.ok).toBe(true);
     cid = result.cid;
+    dag = result.import.dag;
   }, 180_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -111,8 +113,11 @@ describe('verifyCid', () => {
 
   it('passes through the gateway of the kubo the cluster pinned to: every block checked, the DAG complete', async () => {
     const gateway = `${cluster.kubo.gatewayUrl ?? ''}/ipfs/{cid}/`;
-    const result = await verifyCid(cid, { gateway, timeoutMs: 30_000 });
+    // Bounded by what the import made: an honest gateway's CAR fits exactly.
+    const result = await verifyCid(cid, { gateway, timeoutMs: 30_000, dag });
     expect(result.cid).toBe(cid);
+    expect(result.blocks).toBeLessThanOrEqual(dag.blocks);
+    expect(result.bytes).toBeLessThanOrEqual(dag.bytes);
     expect(result.blocks).toBeGreaterThan(8);
     expect(result.url).toContain('format=car');
   }, 60_000);

@@ -16,6 +16,7 @@ const imported: ImportResult = {
   directories: 1,
   symlinks: 0,
   bytes: 2048,
+  dag: { blocks: 5, bytes: 2300 },
   skipped: [],
 };
 

@@ -30,6 +30,7 @@ const events: PinFlowProgressEvent[] = [
     directories: 2,
     symlinks: 0,
     bytes: 2048,
+    dag: { blocks: 5, bytes: 2300 },
     skipped: [{ path: '.well-known', reason: 'hidden' as const }],
   }),
   new CustomProgressEvent('pin:submit:done', {

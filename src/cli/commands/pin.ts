@@ -91,6 +91,7 @@ async function runPin(argv: string[], io: CliIo): Promise<number> {
       const v = await verifyCid(result.cid, {
         gateway: args.verify.gateway,
         timeoutMs: args.verify.timeoutMs,
+        dag: result.import.dag,
         ...(io.signal === undefined ? {} : { signal: io.signal }),
         onProgress: (e) => {
           if (e.type === 'verify:attempt:failed')

@@ -6,7 +6,7 @@ export type {
   RemoveServiceResult,
   RemoveProgressEvent,
 } from './remove-pins.js';
-export { verifyCid, DEFAULT_VERIFY_TIMEOUT_MS } from './verify.js';
+export { verifyCid, DEFAULT_VERIFY_TIMEOUT_MS, DEFAULT_VERIFY_LIMITS } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProgressEvent } from './verify.js';
 export { gatewayUrl, checkGatewayTemplate } from './gateway.js';
 export {

@@ -69,7 +69,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
   // A missing path fails before a node starts (the import would find it, after the start-up).
   await statImportRoot(options.path);
-  if (options.car !== undefined) await checkCarPath(options.car);
+  if (options.car !== undefined) await checkCarPath(options.car, options.path);
   // Uploads stream the CAR the import writes: the user's, else one in a temp dir of ours.
   const uploading = uploaders.some((u) => u !== undefined);
   const carDir =

@@ -1,4 +1,5 @@
 import { IpfsPinError } from '../errors.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, checkRedirect, sameService } from '../util/redirect.js';
 import { redact, serviceText } from './text.js';
 
 /** What a payload's body may be: bytes, text, or a stream read once. */
@@ -44,15 +45,12 @@ export interface SendContext {
   authorize?: (url: URL, method: string, headers: Headers) => void | Promise<void>;
 }
 
-const MAX_REDIRECTS = 5;
-
 /** The request's URL: the endpoint, the path and the query. */
 export function requestUrl(endpoint: string, req: PsaRequest): URL {
   return new URL(
     `${endpoint}${req.path}${req.query !== undefined && req.query !== '' ? `?${req.query}` : ''}`,
   );
 }
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * One HTTP exchange, redirects included. Redirects are followed here, not by fetch, and
@@ -85,7 +83,7 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
     if (made !== undefined && isStream(made.body)) init.duplex = 'half';
     const response = await ctx.fetch(url, init);
     const location = response.headers.get('location');
-    if (REDIRECTS.has(response.status) && location !== null) {
+    if (REDIRECT_STATUSES.has(response.status) && location !== null) {
       await response.body?.cancel().catch(() => undefined);
       const where = `${url.origin}${url.pathname}`;
       if (hop + 1 > MAX_REDIRECTS) {
@@ -97,10 +95,8 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
           },
         );
       }
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
+      const target = checkRedirect(location, url, endpointOrigin);
+      if (!target.ok && target.problem === 'invalid-url') {
         throw new IpfsPinError(
           'PSA_BAD_RESPONSE',
           `HTTP ${response.status} from ${where} redirects to an invalid URL. Check the endpoint URL.`,
@@ -109,19 +105,19 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
           },
         );
       }
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      if (!target.ok && target.problem === 'scheme') {
         throw new IpfsPinError(
           'PSA_BAD_RESPONSE',
-          `HTTP ${response.status} from ${where} redirects to a ${next.protocol} URL. Check the endpoint URL.`,
+          `HTTP ${response.status} from ${where} redirects to a ${target.next.protocol} URL. Check the endpoint URL.`,
           {
             status: response.status,
           },
         );
       }
-      if (!sameService(next, endpointOrigin)) {
+      if (!target.ok) {
         throw new IpfsPinError(
           'PSA_REQUEST_FAILED',
-          `HTTP ${response.status} from ${where} redirects to another origin (${serviceText(redact(next.origin, [ctx.token]), 200)}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
+          `HTTP ${response.status} from ${where} redirects to another origin (${serviceText(redact(target.next.origin, [ctx.token]), 200)}); ipfs-pin follows redirects only within the endpoint's origin. If that service is the right one, use its URL as the endpoint.`,
           { status: response.status },
         );
       }
@@ -130,7 +126,7 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
         json = undefined;
         payload = undefined;
       }
-      url = next;
+      url = target.next;
       continue;
     }
     const where = `${url.origin}${url.pathname}`;
@@ -142,19 +138,6 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
 function isStream(body: UploadBody): boolean {
   return (
     typeof (body as { getReader?: unknown }).getReader === 'function' || Symbol.asyncIterator in Object(body)
-  );
-}
-
-/** The endpoint's origin, or the same host and port moved from http to https. */
-export function sameService(next: URL, endpointOrigin: string): boolean {
-  if (next.origin === endpointOrigin) return true;
-  const from = new URL(endpointOrigin);
-  const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
-  return (
-    from.protocol === 'http:' &&
-    next.protocol === 'https:' &&
-    next.hostname === from.hostname &&
-    (port(next) === port(from) || (port(from) === '80' && port(next) === '443'))
   );
 }
 

@@ -1,7 +1,7 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { CarWriter } from '@ipld/car/writer';
 import * as dagPb from '@ipld/dag-pb';
 import { varint } from 'multiformats';
@@ -19,17 +19,27 @@ import type { BlockSink } from './types.js';
  * The root is only known at the end, and a CARv1 header names it first. The header is
  * written first for a stand-in root of the same CID version (so of the same byte length:
  * 34 bytes for CIDv0, 36 for a sha2-256 CIDv1, raw or dag-pb), then rewritten in place.
+ *
+ * All of it goes to a new file of our own next to the final path (created exclusively, never
+ * through a symlink), renamed onto the final path once complete with its real root: the
+ * final path only ever holds a whole CAR. Whatever was there (a file, or a symlink: the link
+ * is replaced, its target untouched) stays until that rename; a failed or aborted import
+ * removes the temporary file and leaves it as it was.
  */
 export interface CarFile extends BlockSink {
   readonly path: string;
-  /** Rewrites the header for the real root and closes the file. */
+  /** Rewrites the header for the real root, closes the file and renames it onto `path`. */
   finish(root: CID): Promise<void>;
-  /** Closes the file after a failed import (the partial file is removed). */
+  /** Closes and removes the temporary file after a failed import (`path` is untouched). */
   abort(): Promise<void>;
 }
 
-/** The absolute path, or INVALID_INPUT when its directory does not exist (checked before importing). */
-export async function checkCarPath(path: string): Promise<string> {
+/**
+ * The absolute path, or INVALID_INPUT (checked before importing): its directory must exist,
+ * it must not be a directory, and it must not lie inside `importPath` (real paths compared, so
+ * a symlinked directory does not slip by): the next run would import the CAR itself.
+ */
+export async function checkCarPath(path: string, importPath?: string): Promise<string> {
   if (typeof path !== 'string' || path.trim() === '')
     throw new IpfsPinError('INVALID_INPUT', 'car: give a file path for the CAR file');
   const abs = resolve(path);
@@ -41,13 +51,29 @@ export async function checkCarPath(path: string): Promise<string> {
       `car: the directory ${dir} does not exist: create it first (mkdir -p), or write the CAR somewhere else`,
     );
   }
-  const target = await stat(abs).catch(() => undefined);
+  const target = await lstat(abs).catch(() => undefined);
   if (target?.isDirectory() === true)
     throw new IpfsPinError(
       'INVALID_INPUT',
       `car: ${abs} is a directory: give a file path such as ${abs}/site.car`,
     );
+  if (importPath !== undefined) {
+    const from = await realpath(resolve(importPath)).catch(() => undefined);
+    // The CAR's own name is not resolved: a symlink there is replaced, not followed.
+    const car = join(await realpath(dir), basename(abs));
+    if (from !== undefined && isInside(car, from)) {
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `car: ${abs} is inside the imported path ${importPath}: the next run would import the CAR too (and this one would read it while it is written). Write it outside, e.g. ${join(dirname(resolve(importPath)), `${basename(abs)}`)}`,
+      );
+    }
+  }
   return abs;
+}
+
+function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function standIn(cidVersion: 0 | 1): CID {
@@ -67,59 +93,81 @@ export async function carHeader(root: CID): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-export async function createCarFile(path: string, cidVersion: 0 | 1): Promise<CarFile> {
-  const abs = await checkCarPath(path);
+export async function createCarFile(path: string, cidVersion: 0 | 1, importPath?: string): Promise<CarFile> {
+  const abs = await checkCarPath(path, importPath);
   const placeholder = await carHeader(standIn(cidVersion));
-  const out = createWriteStream(abs);
-  let failure: Error | undefined;
-  out.on('error', (err) => (failure = err));
+  // Hidden, in the same directory (so the rename stays on one file system), never an
+  // existing file or link: O_EXCL refuses anything there, O_NOFOLLOW a link.
+  const temp = join(dirname(abs), `.${basename(abs)}.${randomBytes(6).toString('hex')}.partial`);
+  const handle = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o644,
+  ).catch((err: unknown) => {
+    throw carError(abs, err instanceof Error ? err : new Error(String(err)));
+  });
   const seen = new Set<string>();
-  out.write(placeholder);
-
-  const close = async (): Promise<void> => {
-    if (!out.closed) {
-      out.end();
-      await once(out, 'close');
-    }
+  // Each block goes at its own offset, so puts may overlap; the header is rewritten at 0.
+  let offset = 0;
+  const writeAt = async (parts: Uint8Array[]): Promise<void> => {
+    const at = offset;
+    for (const p of parts) offset += p.byteLength;
+    await handle.writev(parts, at);
   };
+  let settled = false;
+  try {
+    await writeAt([placeholder]);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
+    throw carError(abs, err instanceof Error ? err : new Error(String(err)));
+  }
 
   return {
     path: abs,
     async put(cid, bytes) {
-      if (failure !== undefined) throw carError(abs, failure);
       const key = cid.toString();
       if (seen.has(key)) return;
       seen.add(key);
       const len = cid.bytes.byteLength + bytes.byteLength;
-      out.write(varint.encodeTo(len, new Uint8Array(varint.encodingLength(len))));
-      out.write(cid.bytes);
       // Resolved once the block's bytes are written out, not merely queued: what waits in
       // memory is bounded by the importer's own concurrency, whatever the disk's speed.
-      await new Promise<void>((resolve, reject) => {
-        out.write(bytes, (err) => (err ? reject(carError(abs, err)) : resolve()));
+      await writeAt([
+        varint.encodeTo(len, new Uint8Array(varint.encodingLength(len))),
+        cid.bytes,
+        bytes,
+      ]).catch((err: unknown) => {
+        throw carError(abs, err instanceof Error ? err : new Error(String(err)));
       });
     },
     async finish(root) {
-      await close();
-      if (failure !== undefined) throw carError(abs, failure);
-      const header = await carHeader(root);
-      if (header.byteLength !== placeholder.byteLength) {
-        throw new IpfsPinError(
-          'IMPORT_FAILED',
-          `car: the root ${root.toString()} does not fit the header written for a CIDv${cidVersion}`,
-        );
-      }
-      const fd = await open(abs, 'r+');
+      settled = true;
       try {
-        await fd.write(header, 0, header.byteLength, 0);
-      } finally {
-        await fd.close();
+        const header = await carHeader(root);
+        if (header.byteLength !== placeholder.byteLength) {
+          throw new IpfsPinError(
+            'IMPORT_FAILED',
+            `car: the root ${root.toString()} does not fit the header written for a CIDv${cidVersion}`,
+          );
+        }
+        await handle.write(header, 0, header.byteLength, 0);
+        await handle.datasync();
+        await handle.close();
+        // rename replaces whatever is at the final path (a symlink itself, not its target).
+        await rename(temp, abs);
+      } catch (err) {
+        await handle.close().catch(() => {});
+        await rm(temp, { force: true }).catch(() => {});
+        throw err instanceof IpfsPinError
+          ? err
+          : carError(abs, err instanceof Error ? err : new Error(String(err)));
       }
     },
     async abort() {
-      await close().catch(() => {});
-      const { rm } = await import('node:fs/promises');
-      await rm(abs, { force: true }).catch(() => {});
+      if (settled) return;
+      settled = true;
+      await handle.close().catch(() => {});
+      await rm(temp, { force: true }).catch(() => {});
     },
   };
 }

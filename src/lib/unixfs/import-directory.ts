@@ -7,7 +7,7 @@ import { hashOnlySink } from './sink.js';
 import { countTree } from './tree.js';
 import { walk } from './walk.js';
 import type { TreeEntry } from './tree.js';
-import type { ImportOptions, ImportResult, SkippedEntry } from './types.js';
+import type { BlockSink, ImportOptions, ImportResult, SkippedEntry } from './types.js';
 
 /**
  * Imports a directory (or a single file) as kubo's `ipfs add -r` would with the same
@@ -18,13 +18,13 @@ export async function importDirectory(path: string, options: ImportOptions = {})
   const params = resolveProfile(options.profile, options.overrides);
   if (options.signal?.aborted) throw abortError(options.signal, 'The import');
   // A CAR that cannot be written fails before the walk, not after the whole import.
-  if (options.car !== undefined) await checkCarPath(options.car);
+  if (options.car !== undefined) await checkCarPath(options.car, path);
   const walked = await walk(path, {
     ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
     ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return importWalked(walked.root, walked.skipped, options, params);
+  return importWalked(walked.root, walked.skipped, options, params, path);
 }
 
 /**
@@ -45,16 +45,26 @@ async function importWalked(
   skipped: SkippedEntry[],
   options: ImportOptions,
   params: ReturnType<typeof resolveProfile>,
+  /** The imported path on disk, if any (the CAR must not go inside it). */
+  path?: string,
 ): Promise<ImportResult> {
   const totals = countTree(root);
   options.onProgress?.(new CustomProgressEvent('unixfs:walk:done', { ...totals }));
   const base = options.blockstore ?? hashOnlySink;
-  const car = options.car === undefined ? undefined : await createCarFile(options.car, params.cidVersion);
+  const dag = { blocks: 0, bytes: 0 };
+  const counted: BlockSink = {
+    put(cid, bytes, opts) {
+      dag.blocks++;
+      dag.bytes += bytes.byteLength;
+      return base.put(cid, bytes, opts);
+    },
+  };
+  const car = options.car === undefined ? undefined : await createCarFile(options.car, params.cidVersion, path);
   let link;
   try {
     link = await buildDag(root, {
       params,
-      sink: car === undefined ? base : teeSink(base, car),
+      sink: car === undefined ? counted : teeSink(counted, car),
       // The CAR file's put resolves once the bytes are written out: it keeps nothing either.
       sinkKeepsNothing: base === hashOnlySink,
       totals,
@@ -72,6 +82,7 @@ async function importWalked(
     profile: options.profile ?? DEFAULT_PROFILE,
     ...totals,
     skipped,
+    dag,
     ...(car === undefined ? {} : { car: car.path }),
   };
   options.onProgress?.(new CustomProgressEvent('unixfs:import:done', result));

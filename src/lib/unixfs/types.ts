@@ -74,6 +74,11 @@ export interface ImportResult {
   /** File content bytes imported. */
   bytes: number;
   skipped: SkippedEntry[];
+  /**
+   * The blocks the import made and their bytes, a block made twice (the same content in two
+   * files) counted twice: no honest CAR of this DAG holds more (verifyCid's `dag` bound).
+   */
+  dag: { blocks: number; bytes: number };
   /** The CAR file written (absolute path), when `car` was given. */
   car?: string;
 }

@@ -1,6 +1,6 @@
 import { IpfsPinError } from '../errors.js';
 import { AttemptFailure } from '../psa/retry.js';
-import { sameService } from '../psa/send.js';
+import { sameService } from '../util/redirect.js';
 import { snippet } from '../psa/text.js';
 import { cidText, expectRoot, isRecord, jsonValues } from './answer.js';
 import { byteProgress, carFileName, multipart, streamParts } from './car-body.js';
