@@ -10,7 +10,7 @@ import { checkCarPath } from '../unixfs/car-file.js';
 import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
 import { policyState, requiredPins } from './policy.js';
 import { POLICY_DECIDED, pinOnService, policyStop } from './service-flow.js';
-import { createServiceClients, resolveServices } from './services.js';
+import { createServiceClients, resolveServices, settlePrivateDelegates } from './services.js';
 import type { PinDirectoryOptions, PinDirectoryResult, ServiceResult } from './types.js';
 import { DEFAULT_POLL_MAX_MS, DEFAULT_POLL_MIN_MS, DEFAULT_TIMEOUT_MS } from './wait-for-pinned.js';
 import { isAborted } from '../util/abort.js';
@@ -69,6 +69,7 @@ export async function pinDirectory(options: PinDirectoryOptions): Promise<PinDir
   if (signal?.aborted === true) throw abortError(signal, 'pinning');
   // A missing path fails before a node starts (the import would find it, after the start-up).
   await statImportRoot(options.path);
+  await settlePrivateDelegates(services, options.services ?? []);
   if (options.car !== undefined) await checkCarPath(options.car, options.path);
   // Uploads stream the CAR the import writes: the user's, else one in a temp dir of ours.
   const uploading = uploaders.some((u) => u !== undefined);

@@ -1,5 +1,8 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { IpfsPinError } from '../errors.js';
 import { isPrivateHost } from '../node/multiaddrs.js';
+import { isPrivateIpAddress } from '../util/private-address.js';
 import { createPinningClient } from '../psa/client.js';
 import type { PinningClient } from '../psa/types.js';
 import type { ServiceConfig } from './types.js';
@@ -31,6 +34,57 @@ export function endpointIsPrivate(endpoint: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** How long the endpoint's name may take to resolve for {@link endpointResolvesPrivate}. */
+const ENDPOINT_LOOKUP_MS = 5_000;
+
+/**
+ * {@link endpointIsPrivate}, with the endpoint's host name resolved: a service reached by a
+ * name that resolves only to loopback or private addresses (a cluster on the LAN, a lab's
+ * `service.lab`) is on a private network too, and its delegates are there. The endpoint
+ * is the user's own input; a name that does not resolve, or resolves to any public
+ * address, is public.
+ */
+export async function endpointResolvesPrivate(endpoint: string): Promise<boolean> {
+  if (endpointIsPrivate(endpoint)) return true;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  if (host === '' || isIP(host) !== 0) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const addresses = await Promise.race([
+      lookup(host, { all: true }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('lookup timed out')), ENDPOINT_LOOKUP_MS);
+      }),
+    ]);
+    return addresses.length > 0 && addresses.every((a) => isPrivateIpAddress(a.address));
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Settles each service's `privateDelegates` left to its default by resolving the
+ * endpoint's name ({@link endpointResolvesPrivate}); an explicit option stays as it is.
+ */
+export async function settlePrivateDelegates(
+  services: ResolvedService[],
+  configs: readonly ServiceConfig[],
+): Promise<void> {
+  await Promise.all(
+    services.map(async (service, i) => {
+      if (configs[i]?.privateDelegates !== undefined || service.privateDelegates) return;
+      service.privateDelegates = await endpointResolvesPrivate(service.endpoint);
+    }),
+  );
 }
 
 function endpointHost(endpoint: string): string {

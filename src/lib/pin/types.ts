@@ -18,7 +18,8 @@ export interface ServiceConfig {
   minIntervalMs?: number;
   /**
    * Dial delegates on loopback, private and link-local IPs. Default: only when the endpoint
-   * itself is on such an address (a cluster on localhost or on a private network); set true
+   * itself is on such an address, or its name resolves only to such addresses (a cluster on
+   * localhost or on a private network); set true
    * for a service on a public name whose peers are private (a VPN), false to never.
    */
   privateDelegates?: boolean;
@@ -166,7 +167,7 @@ export interface WaitOptions extends CallOptions<PinFlowProgressEvent> {
   pollMaxMs?: number;
   /** Dial the delegates of each status with this node. */
   node?: IpfsNode;
-  /** Dial delegates on loopback/private IPs. Default: when the client's endpoint is on such a host. */
+  /** Dial delegates on loopback/private IPs. Default: when the client's endpoint is on such a host (its name resolved). */
   privateDelegates?: boolean;
   service?: string;
   /** Least ms between two requests (request budget). Default 1000. */

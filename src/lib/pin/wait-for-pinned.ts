@@ -2,7 +2,7 @@ import { IpfsPinError } from '../errors.js';
 import type { PinningClient, PinStatus } from '../psa/types.js';
 import { createDeadline } from './deadline.js';
 import { createDelegateDialer } from './delegates.js';
-import { endpointIsPrivate } from './services.js';
+import { endpointResolvesPrivate } from './services.js';
 import { DEFAULT_MIN_INTERVAL_MS } from './services.js';
 import type { WaitOptions } from './types.js';
 import { watchPin } from './watch.js';
@@ -33,7 +33,7 @@ export async function waitForPinned(
   const service = options.service ?? client.endpoint;
   const deadline = createDeadline(timeoutMs);
   const dialer = createDelegateDialer(options.node, service, options.onProgress, {
-    allowPrivate: options.privateDelegates ?? endpointIsPrivate(client.endpoint),
+    allowPrivate: options.privateDelegates ?? (await endpointResolvesPrivate(client.endpoint)),
   });
   try {
     return await watchPin(client, requestid, {
