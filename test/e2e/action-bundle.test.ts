@@ -128,7 +128,8 @@ describe('the bundle on a push', () => {
     expect(run.summary).toContain('## ipfs-pin: Pinned');
     expect(run.summary).toContain(`<code>${run.outputs['cid'] ?? ''}</code>`);
     expect(run.summary).toContain('<code>acme/site@0123456</code>');
-    expect(run.summary).toMatch(/\| pinned \| <code>[^<]+<\/code> \| [\d.]+ m?s \|/);
+    // How the service got the data: from our node, by bitswap (no upload here).
+    expect(run.summary).toMatch(/\| pinned \(by bitswap\) \| <code>[^<]+<\/code> \| [\d.]+ m?s \|/);
     expect(run.summary).toContain('<code>.env</code>');
   });
 });

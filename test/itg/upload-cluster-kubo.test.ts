@@ -9,6 +9,7 @@ import { startKubo, type Kubo } from '../support/kubo.js';
 import { makeTree } from '../support/make-tree.js';
 import { closedPort } from '../e2e/pin-helpers.js';
 import { stat } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 // Real peers: an IPFS Cluster (REST API behind its own Basic credentials, pinning API with
 // a JWT) and a bare kubo. Missing peers make startCluster/startKubo throw: never a skip.
@@ -121,6 +122,41 @@ describe('uploads to IPFS Cluster and Kubo RPC (real peers)', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]?.detail).toMatchObject({ then: 'bitswap', code: 'UPLOAD_FAILED' });
     expect(result.served.blocks).toBeGreaterThan(0);
+  });
+
+  it('the flow: an upload endpoint that takes the connection and never answers is given up (stallMs), bitswap delivers', async () => {
+    const sockets = new Set<Socket>();
+    const hang = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.pause(); // never reads, never answers
+    });
+    await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
+    const { port } = hang.address() as AddressInfo;
+    try {
+      const tree = await makeTree({ files: 12, bytes: 400_000, seed: 11, parent: work });
+      const failed: PinFlowProgressEvent[] = [];
+      const result = await pinDirectory({
+        path: tree.dir,
+        services: [
+          {
+            endpoint: cluster.psaEndpoint,
+            token: cluster.token,
+            upload: { kind: 'cluster', url: `http://127.0.0.1:${port}`, stallMs: 300 },
+          },
+        ],
+        timeoutMs: 90_000,
+        onProgress: (e) => {
+          if (e.type === 'pin:upload:failed') failed.push(e);
+        },
+      });
+      expect(result.services[0]).toMatchObject({ status: 'pinned', delivery: 'bitswap' });
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.detail).toMatchObject({ code: 'UPLOAD_FAILED', then: 'bitswap' });
+      expect((failed[0]?.detail as { message: string }).message).toMatch(/stopped reading|no answer within/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => hang.close(() => resolve()));
+    }
   });
 
   it('the flow: upload required and unreachable fails the service with UPLOAD_FAILED', async () => {

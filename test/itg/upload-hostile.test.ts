@@ -143,6 +143,22 @@ describe('a hostile upload endpoint', () => {
     expect(server.seen).toHaveLength(1);
   });
 
+  it('a TUS Location pointing inward (Pinata above the threshold) is not followed, and no byte goes there', async () => {
+    await using server = await hostile((_req, res) => {
+      res.writeHead(201, { location: 'http://169.254.169.254/v3/files/abc', 'tus-resumable': '1.0.0' });
+      res.end();
+    });
+    const err = await createUploader(
+      { kind: 'pinata', url: server.url, token: 'pinata-jwt-0123456789' },
+      { tusAboveBytes: 0 },
+    )
+      .upload(car, { name: 'site', service: 'x' })
+      .catch((e: unknown) => e as IpfsPinError);
+    expect(err).toMatchObject({ code: 'UPLOAD_FAILED' });
+    expect((err as IpfsPinError).message).toMatch(/another origin/);
+    expect(server.seen.map((s) => s.method)).toEqual(['POST']);
+  });
+
   it('a same-origin 307 is followed with the whole CAR sent again', async () => {
     await using server = await hostile((req, res, body) => {
       if (req.url?.startsWith('/add')) {

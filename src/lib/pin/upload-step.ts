@@ -57,14 +57,22 @@ export async function uploadToService(job: UploadJob): Promise<UploadReport> {
       bytes: job.car.bytes,
     }),
   );
-  const signal = AbortSignal.any([job.signal, job.deadline.signal]);
+  const outer = AbortSignal.any([job.signal, job.deadline.signal]);
+  const watchdog = stallWatchdog(job.config.stallMs ?? DEFAULT_STALL_MS, job.car.bytes);
+  const signal = AbortSignal.any([outer, watchdog.signal]);
   try {
     const result = await uploader.upload(job.car, {
       name: job.name,
       ...(job.meta === undefined ? {} : { meta: job.meta }),
       service: job.service,
       signal,
-      ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }),
+      onProgress: (event) => {
+        if (event.type === 'upload:bytes:sent') watchdog.progress(event.detail.bytes);
+        // A retry starts the CAR over after its wait (Retry-After may be long).
+        else if (event.type === 'psa:request:retry') watchdog.restart(event.detail.delayMs);
+        else watchdog.progress(undefined);
+        emit(job.onProgress, event);
+      },
     });
     report.ok = true;
     report.root = result.root;
@@ -80,9 +88,10 @@ export async function uploadToService(job: UploadJob): Promise<UploadReport> {
         ms: report.ms,
       }),
     );
-  } catch (err) {
+  } catch (caught) {
     report.ms = Date.now() - started;
-    if (signal.aborted) throw err;
+    if (outer.aborted) throw caught;
+    const err = watchdog.signal.aborted ? watchdog.reason(uploader.kind, uploader.origin) : caught;
     const error = isIpfsPinError(err)
       ? err.code === 'UPLOAD_FAILED'
         ? err
@@ -110,6 +119,54 @@ export async function uploadToService(job: UploadJob): Promise<UploadReport> {
         then: job.config.required === true ? ('fail' as const) : ('bitswap' as const),
       }),
     );
+  } finally {
+    watchdog.stop();
   }
   return report;
+}
+
+export const DEFAULT_STALL_MS = 60_000;
+
+/**
+ * Aborts an upload whose bytes stopped moving for `stallMs` (a service that takes the
+ * connection and stops reading), or that got no answer within 5 × `stallMs` once all its
+ * bytes were sent. Without it a stuck upload would hold the service's whole deadline,
+ * while bitswap could deliver.
+ */
+function stallWatchdog(stallMs: number, total: number) {
+  const controller = new AbortController();
+  let sentAll = total === 0;
+  let timer: NodeJS.Timeout | undefined;
+  let waited = stallMs;
+  const arm = (extraMs = 0): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    waited = (sentAll ? stallMs * 5 : stallMs) + extraMs;
+    timer = setTimeout(() => controller.abort(), Math.min(2 ** 31 - 1, waited));
+  };
+  arm();
+  return {
+    signal: controller.signal,
+    progress(bytes: number | undefined) {
+      if (controller.signal.aborted) return;
+      if (bytes !== undefined && bytes >= total) sentAll = true;
+      arm();
+    },
+    restart(delayMs: number) {
+      if (controller.signal.aborted) return;
+      sentAll = total === 0;
+      arm(delayMs);
+    },
+    reason(kind: string, origin: string): IpfsPinError {
+      return new IpfsPinError(
+        'UPLOAD_FAILED',
+        sentAll
+          ? `${kind} upload to ${origin}: no answer within ${Math.round(waited / 1000)} s after the whole CAR was sent`
+          : `${kind} upload to ${origin}: no byte moved for ${Math.round(waited / 1000)} s (stallMs); the service stopped reading`,
+        { data: { kind } },
+      );
+    },
+    stop() {
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }

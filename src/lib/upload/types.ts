@@ -23,6 +23,11 @@ export interface UploadConfig {
   token?: string;
   /** Fail the service with UPLOAD_FAILED when the upload fails. Default false: go on by bitswap. */
   required?: boolean;
+  /**
+   * Give the upload up when no byte of the CAR moved for this long (ms), or, once it is all
+   * sent, when the service has not answered within 5 times this long. Default 60 s.
+   */
+  stallMs?: number;
 }
 
 /** The CAR to push: a file the import wrote (header for `root`, every block once). */
