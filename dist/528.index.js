@@ -1,1 +1,0 @@
-export const id=528;export const ids=[528];export const modules={9528:(r,o,e)=>{e.r(o),e.d(o,{importDirectory:()=>i.lR,pinDirectory:()=>i.bQ,removePins:()=>i.PL,verifyCid:()=>i.Ud});var i=e(7480)}};
