@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { IpfsPinError, secretForms } from '../lib/index.js';
+import { IpfsPinError, secretForms, errorMessage } from '../lib/index.js';
 import type {
   RemovePinsOptions,
   RemovePinsResult,
@@ -50,9 +50,7 @@ function readEventPayload(env: NodeJS.ProcessEnv): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (err) {
-    core.warning(
-      `Could not read the event payload at ${path}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    core.warning(`Could not read the event payload at ${path}: ${errorMessage(err)}`);
     return {};
   }
 }
@@ -114,7 +112,7 @@ async function writeSummary(report: Report): Promise<void> {
   try {
     await core.summary.addRaw(renderSummary(report)).write();
   } catch (err) {
-    core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+    core.warning(`Could not write the job summary: ${errorMessage(err)}`);
   }
 }
 
@@ -564,11 +562,7 @@ async function resolveWorkflowRun(inputs: ActionInputs, ctx: RunContext): Promis
       state: inputs.cleanup ? 'all' : 'open',
     });
   } catch (err) {
-    return headOnly(
-      inputs,
-      ctx,
-      `its pull request could not be looked up (${err instanceof Error ? err.message : String(err)})`,
-    );
+    return headOnly(inputs, ctx, `its pull request could not be looked up (${errorMessage(err)})`);
   }
   reportRefused(match.refused);
   const fromApi = found(match);

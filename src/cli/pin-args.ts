@@ -8,6 +8,7 @@ import {
   parseMeta,
   parsePolicy,
   parseUploadSpec,
+  errorMessage,
 } from '../lib/index.js';
 import type { PinDirectoryOptions, ServiceConfig } from '../lib/index.js';
 import { knownSecrets, resolveTokens } from './tokens.js';
@@ -106,7 +107,7 @@ export function parsePinArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
       },
     });
   } catch (err) {
-    throw usage(err instanceof Error ? err.message : String(err));
+    throw usage(errorMessage(err));
   }
   const { values, positionals } = parsed;
   const tokenFlags = values.token ?? [];

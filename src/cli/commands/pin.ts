@@ -1,4 +1,4 @@
-import { isIpfsPinError } from '../../lib/index.js';
+import { isIpfsPinError, errorMessage } from '../../lib/index.js';
 import type { IpfsPinError } from '../../lib/index.js';
 import { EXIT, exitCodeForError, exitCodeForFailures } from '../exit-codes.js';
 import type { Command } from '../command.js';
@@ -17,7 +17,7 @@ async function runPin(argv: string[], io: CliIo): Promise<number> {
   try {
     args = parsePinArgs(argv, io.env);
   } catch (error) {
-    err.line(`ipfs-pin pin: ${error instanceof Error ? error.message : String(error)}`);
+    err.line(`ipfs-pin pin: ${errorMessage(error)}`);
     err.line('run ipfs-pin pin --help for the options');
     return EXIT.USAGE;
   }

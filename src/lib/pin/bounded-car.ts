@@ -2,6 +2,7 @@ import { CarBufferReader } from '@ipld/car/buffer-reader';
 import { varint } from 'multiformats';
 import { CID } from 'multiformats/cid';
 import { formatBytes } from '../util/format.js';
+import { errorMessage } from '../errors.js';
 
 /** The largest block a peer sends or takes over bitswap (and the importer makes far smaller ones). */
 export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
@@ -142,9 +143,7 @@ export async function readBoundedCar(
       const header = CarBufferReader.fromBytes(concat(head.varintBytes, headerBytes));
       return { version: header.version, roots: header.getRoots() };
     } catch (err) {
-      throw new CarLimitError(
-        `the gateway's answer does not start with a CAR header (${err instanceof Error ? err.message : String(err)})`,
-      );
+      throw new CarLimitError(`the gateway's answer does not start with a CAR header (${errorMessage(err)})`);
     }
   }
 
@@ -164,7 +163,7 @@ export async function readBoundedCar(
           [cid, data] = CID.decodeFirst(bytes);
         } catch (err) {
           throw new CarLimitError(
-            `the gateway's CAR holds a section that does not start with a CID (${err instanceof Error ? err.message : String(err)})`,
+            `the gateway's CAR holds a section that does not start with a CID (${errorMessage(err)})`,
           );
         }
         if (data.byteLength > MAX_BLOCK_BYTES)

@@ -3,7 +3,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { CID } from 'multiformats/cid';
 import { identity } from 'multiformats/hashes/identity';
 import { sha256 } from 'multiformats/hashes/sha2';
-import { IpfsPinError, abortError } from '../errors.js';
+import { IpfsPinError, abortError, errorMessage } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import type { CallOptions, ProgressEvent } from '../progress.js';
 import { backoffDelay } from '../util/backoff.js';
@@ -101,7 +101,7 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
       return result;
     } catch (err) {
       if (isAborted(options.signal)) throw abortError(options.signal, 'Verifying');
-      last = err instanceof Error ? err.message : String(err);
+      last = errorMessage(err);
     }
     const wait = backoffDelay(attempt - 1, { baseMs: 1_000, maxMs: 30_000, random: Math.random });
     if (Date.now() + wait >= deadline) {
@@ -271,10 +271,7 @@ async function checkOnce(
       try {
         links = dagPb.decode(data).Links;
       } catch (err) {
-        throw new Error(
-          `block ${cid.toString()} is not valid dag-pb (${err instanceof Error ? err.message : String(err)})`,
-          { cause: err },
-        );
+        throw new Error(`block ${cid.toString()} is not valid dag-pb (${errorMessage(err)})`, { cause: err });
       }
       for (const link of links)
         track(

@@ -59,7 +59,8 @@ async function importWalked(
       return base.put(cid, bytes, opts);
     },
   };
-  const car = options.car === undefined ? undefined : await createCarFile(options.car, params.cidVersion, path);
+  const car =
+    options.car === undefined ? undefined : await createCarFile(options.car, params.cidVersion, path);
   let link;
   try {
     link = await buildDag(root, {

@@ -1,4 +1,4 @@
-import { IpfsPinError, isIpfsPinError } from '../errors.js';
+import { IpfsPinError, isIpfsPinError, errorMessage } from '../errors.js';
 import { call, createPacer } from '../psa/retry.js';
 import type { CallContext, CallSpec } from '../psa/retry.js';
 import type { PsaRequest, SendContext } from '../psa/send.js';
@@ -139,7 +139,7 @@ export async function uploadCall<T>(
 export function asUploadError(kind: UploadKind, ctx: CallContext, err: unknown): IpfsPinError {
   if (isIpfsPinError(err) && (err.code === 'ABORTED' || err.code === 'UPLOAD_FAILED')) return err;
   const secrets = [ctx.token, ...(ctx.secrets ?? [])];
-  const text = redact(err instanceof Error ? err.message : String(err), secrets);
+  const text = redact(errorMessage(err), secrets);
   const inner = isIpfsPinError(err) ? err : undefined;
   return new IpfsPinError(
     'UPLOAD_FAILED',
