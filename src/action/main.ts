@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { IpfsPinError, secretForms, errorMessage } from '../lib/index.js';
+import { IpfsPinError, describeProgress, errorMessage, secretForms } from '../lib/index.js';
 import type {
   RemovePinsOptions,
   RemovePinsResult,
@@ -22,7 +22,7 @@ import type { FailureInfo } from './failure.js';
 import { formatBytes, formatMs, plural } from './format.js';
 import { collectSecrets, parseInputs } from './inputs.js';
 import type { ActionInputs } from './inputs.js';
-import { commandSafe, createImportProgressFilter, describeEvent, nextPhase } from './log.js';
+import { commandSafe, createImportProgressFilter, nextPhase } from './log.js';
 import type { Phase } from './log.js';
 import { commentMarker, outputValues, renderComment, renderSummary, serviceRow } from './report.js';
 import type { Report, ServiceRow } from './report.js';
@@ -71,7 +71,7 @@ function createGroups(titles: Record<Phase, string>): {
         phase = next;
       }
       if (!logImportProgress(event)) return;
-      const line = describeEvent(event);
+      const line = describeProgress(event);
       if (line === undefined) return;
       if (line.level === 'warning') core.warning(line.text);
       else if (line.level === 'info') info(line.text);

@@ -1,4 +1,5 @@
-import type { PinFlowProgressEvent, ServiceResult } from '../lib/index.js';
+import { describeProgress } from '../lib/index.js';
+import type { PinFlowProgressEvent } from '../lib/index.js';
 import { formatBytes, formatMs, plural } from './format.js';
 import { mask } from './secrets.js';
 
@@ -79,10 +80,16 @@ export function createProgressView(
   const allDone = (): boolean =>
     services.size > 0 && [...services.values()].every((s) => s.status === 'pinned' || s.status === 'failed');
 
+  /** The shared words for the event, as a line (debug ones are the action's debug log only). */
+  const say = (event: PinFlowProgressEvent): void => {
+    const said = describeProgress(event);
+    if (said !== undefined && said.level !== 'debug') line(said.text);
+  };
+
   const onProgress = (event: PinFlowProgressEvent): void => {
     switch (event.type) {
       case 'node:start:done':
-        line(`node: ${event.detail.kind} ${event.detail.peerId} ready in ${formatMs(event.detail.ms)}`);
+        say(event);
         phase = 'import';
         break;
       case 'unixfs:walk:done':
@@ -94,10 +101,8 @@ export function createProgressView(
         draw();
         break;
       case 'pin:import:done': {
+        say(event);
         const d = event.detail;
-        line(
-          `imported ${plural(d.files, 'file')}, ${plural(d.directories, 'directory', 'directories')}, ${formatBytes(d.bytes)} (${d.profile}): ${d.cid.toString()}`,
-        );
         if (d.car !== undefined) line(`wrote the CAR ${d.car}`);
         const hidden = d.skipped.filter((s) => s.reason === 'hidden');
         if (hidden.length > 0) {
@@ -118,16 +123,9 @@ export function createProgressView(
         break;
       }
       case 'pin:existing:found':
-        setStatus(event.detail.service, event.detail.status);
-        line(
-          `${event.detail.service}: reusing pin ${event.detail.requestid} (${event.detail.status}) for this CID`,
-        );
-        break;
       case 'pin:submit:done':
         setStatus(event.detail.service, event.detail.status);
-        line(
-          `${event.detail.service}: submitted pin ${event.detail.requestid} (${event.detail.status}${event.detail.withOrigins ? '' : ', without origins'})`,
-        );
+        say(event);
         break;
       case 'pin:status:changed': {
         const known = services.get(event.detail.service)?.status;
@@ -137,27 +135,13 @@ export function createProgressView(
           known !== event.detail.status &&
           event.detail.status !== 'pinned' &&
           event.detail.status !== 'failed'
-        ) {
-          const details = event.detail.details === undefined ? '' : `: ${event.detail.details}`;
-          line(`${event.detail.service}: ${event.detail.status}${details}`);
-        }
-        break;
-      }
-      case 'pin:status:unknown':
-        line(`${event.detail.service}: unknown status '${event.detail.status}', still waiting`);
-        break;
-      case 'pin:delegate:dialled': {
-        const d = event.detail;
-        line(
-          `${d.service}: delegate ${d.multiaddr} ${d.ok ? `connected in ${formatMs(d.ms)}` : `not reached (${d.error ?? 'failed'})`}`,
-        );
+        )
+          say(event);
         break;
       }
       case 'node:peer:disconnected':
-        if (!allDone()) line(`lost the connection to delegate ${event.detail.peerId}: re-dialling`);
-        break;
-      case 'node:peer:reconnected':
-        line(`reconnected to delegate ${event.detail.peerId}`);
+        // Once every service is done, a disconnect is the end, not news.
+        if (!allDone()) say(event);
         break;
       case 'node:blocks:served':
         served = {
@@ -167,42 +151,15 @@ export function createProgressView(
         };
         draw();
         break;
-      case 'psa:request:retry': {
-        const d = event.detail;
-        line(
-          `${d.method} ${d.path}: ${d.status === undefined ? d.code : `HTTP ${d.status}`}, retry ${d.attempt} in ${formatMs(d.delayMs)}`,
-        );
-        break;
-      }
       case 'pin:service:done':
         setStatus(event.detail.service, event.detail.error === undefined ? event.detail.status : 'error');
-        line(serviceSummary(event.detail));
+        say(event);
         break;
-      case 'pin:upload:start': {
-        const d = event.detail;
-        line(`${d.service}: uploading the CAR (${formatBytes(d.bytes)}) to ${d.kind} at ${d.origin}`);
-        break;
-      }
-      case 'pin:upload:done': {
-        const d = event.detail;
-        line(`${d.service}: upload done in ${formatMs(d.ms)}, the ${d.kind} has root ${d.root}`);
-        break;
-      }
-      case 'pin:upload:failed': {
-        const d = event.detail;
-        line(
-          `${d.service}: upload failed (${d.code}): ${d.message}${d.then === 'bitswap' ? '; going on by bitswap' : ''}`,
-        );
-        break;
-      }
       case 'pin:replace:done':
-        if (event.detail.removed.length > 0) {
-          line(
-            `${event.detail.service}: removed ${plural(event.detail.removed.length, 'older pin')}: ${event.detail.removed.join(', ')}`,
-          );
-        }
+        if (event.detail.removed.length > 0) say(event);
         break;
       default:
+        say(event);
         break;
     }
   };
@@ -216,18 +173,4 @@ export function createProgressView(
       drawn = false;
     },
   };
-}
-
-const DELIVERY = { upload: 'upload', bitswap: 'bitswap', both: 'upload and bitswap' } as const;
-
-/** One line per service for the end of a run. */
-export function serviceSummary(r: ServiceResult): string {
-  const id = r.requestid === undefined ? '' : ` (requestid ${r.requestid})`;
-  const took = ` after ${formatMs(r.ms)}`;
-  if (r.error !== undefined) return `${r.service}: ${r.error.code}${id}: ${r.error.message}`;
-  if (r.stopped === true)
-    return `${r.service}: still ${r.status}${id}, stopped waiting (policy decided; the pin stays)`;
-  const reused = r.reused && r.upload?.ok !== true ? ', reused' : '';
-  const via = r.delivery === undefined ? '' : `, delivered by ${DELIVERY[r.delivery]}`;
-  return `${r.service}: ${r.status}${id}${reused}${via}${took}`;
 }

@@ -4,6 +4,8 @@
 export { IpfsPinError, isIpfsPinError, ERROR_CODES, errorMessage } from './errors.js';
 export type { ErrorCode, IpfsPinErrorOptions } from './errors.js';
 export { CustomProgressEvent } from './progress.js';
+export { describeProgress, serviceSummary } from './progress-text.js';
+export type { ProgressLine } from './progress-text.js';
 export type { CallOptions, ProgressEvent, ProgressOptions } from './progress.js';
 export { createPinningClient, normaliseEndpoint, MAX_CIDS_PER_QUERY } from './psa/index.js';
 export type {

@@ -236,7 +236,7 @@ describe('a cancelled job (GitHub sends SIGTERM, then SIGKILL after the grace)',
         event: prEvent,
         githubApi: api.url,
         onStdout: (out, child) => {
-          if (killTimer !== undefined || !out.includes('submitted, request hostile-1')) return;
+          if (killTimer !== undefined || !out.includes('submitted pin hostile-1')) return;
           child.kill('SIGTERM');
           // The runner's grace: what is not done by then is lost.
           killTimer = setTimeout(() => child.kill('SIGKILL'), 9_000);

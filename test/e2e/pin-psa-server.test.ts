@@ -74,7 +74,7 @@ describe('ipfs-pin pin against a real pinning service', () => {
       expect(run.stderr).toContain('PSA_UNAUTHORIZED');
       expect(run.stderr).toContain('found while importing; nothing was pinned');
       // The import never finished: the CLI reports a finished one with its CID.
-      expect(run.stderr).not.toMatch(/imported \d+ files/);
+      expect(run.stderr).not.toMatch(/imported \d+ files/i);
       expect(run.stderr + run.stdout).not.toContain(wrong);
     } finally {
       await rm(tree.dir, { recursive: true, force: true });

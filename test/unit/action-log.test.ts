@@ -3,7 +3,8 @@ import { CID } from 'multiformats/cid';
 import { CustomProgressEvent } from '../../src/lib/progress.js';
 import type { PinFlowProgressEvent } from '../../src/lib/pin/types.js';
 import type { ImportResult } from '../../src/lib/unixfs/types.js';
-import { describeEvent, nextPhase } from '../../src/action/log.js';
+import { nextPhase } from '../../src/action/log.js';
+import { describeProgress } from '../../src/lib/progress-text.js';
 import type { Phase } from '../../src/action/log.js';
 import { createTracker } from '../../src/action/tracker.js';
 import { IpfsPinError } from '../../src/lib/errors.js';
@@ -86,34 +87,50 @@ describe('phases', () => {
   });
 });
 
-describe('describeEvent', () => {
+describe('describeProgress (the words the action and the CLI both print)', () => {
   it('says each step in one line at the right level', () => {
-    const lines = run.map((e) => describeEvent(e));
+    const lines = run.map((e) => describeProgress(e));
     expect(lines.map((l) => l && `${l.level}: ${l.text}`)).toEqual([
       'info: Started the embedded IPFS node 12D3KooWA in 85 ms',
       'info: Found 3 files in 1 directory, 2.0 KiB',
       'debug: Imported 3 files, 2.0 KiB',
       `info: Imported 3 files, 2.0 KiB with profile unixfs-v1-2025: ${cid.toString()}`,
       'debug: GET /pins: HTTP 200 in 12 ms',
-      'info: svc: submitted, request r1 is queued',
-      'info: svc: connected to delegate /ip4/127.0.0.1/tcp/4001/p2p/X in 5 ms',
+      'info: svc: submitted pin r1 (queued)',
+      'info: svc: delegate /ip4/127.0.0.1/tcp/4001/p2p/X connected in 5 ms',
       'info: GET /pins/r1: HTTP 429 (PSA_RATE_LIMITED), attempt 2, retrying in 1.5 s',
       'info: svc: pinning',
       'debug: Served 4 blocks (2.1 KiB) to 1 peer',
       'info: svc: pinned',
-      'info: svc: pinned after 3.2 s',
+      'info: svc: pinned (requestid r1) after 3.2 s',
       'info: svc: removed 1 older pin: r0',
     ]);
   });
 
   it('warns about a status the spec does not define', () => {
     expect(
-      describeEvent(ev('pin:status:unknown', { service: 's', requestid: 'r', status: 'archived' }))?.level,
+      describeProgress(ev('pin:status:unknown', { service: 's', requestid: 'r', status: 'archived' }))?.level,
     ).toBe('warning');
   });
 
   it('says nothing about events it does not know', () => {
-    expect(describeEvent(ev('libp2p:something', {}))).toBeUndefined();
+    expect(describeProgress(ev('libp2p:something', {}))).toBeUndefined();
+  });
+
+  it('says why a delegate was not reached, where the log shows it', () => {
+    const line = describeProgress(
+      ev('pin:delegate:dialled', {
+        service: 's',
+        multiaddr: '/dns4/service.lab/tcp/4001/p2p/X',
+        ok: false,
+        ms: 2,
+        error: 'resolves to a private or loopback address, not dialled',
+      }),
+    );
+    expect(line).toEqual({
+      level: 'info',
+      text: 's: delegate /dns4/service.lab/tcp/4001/p2p/X not reached (resolves to a private or loopback address, not dialled)',
+    });
   });
 });
 

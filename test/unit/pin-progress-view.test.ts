@@ -60,7 +60,7 @@ describe('createProgressView', () => {
     expect(text).not.toContain('s3cret-token');
     expect(text).toContain('notice: skipped 1 hidden entry (.well-known)');
     expect(text).toContain('svc: submitted pin r1 (queued)');
-    expect(text).toContain('svc: pinning: fetching, token ***');
+    expect(text).toContain('svc: pinning (fetching, token ***)');
     // The repeated 'queued' after the submit is not a change: one line, not two.
     expect(text.match(/svc: queued/g) ?? []).toHaveLength(0);
   });
