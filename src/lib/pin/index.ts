@@ -1,4 +1,4 @@
-export { pinDirectory } from './pin-directory.js';
+export { pinDirectory } from './flow.js';
 export { removePins } from './remove-pins.js';
 export type {
   RemovePinsOptions,
@@ -8,7 +8,7 @@ export type {
 } from './remove-pins.js';
 export { verifyCid, DEFAULT_VERIFY_TIMEOUT_MS, DEFAULT_VERIFY_LIMITS } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProgressEvent } from './verify.js';
-export { gatewayUrl, checkGatewayTemplate } from './gateway.js';
+export { gatewayUrl, checkGatewayTemplate } from './inputs.js';
 export {
   waitForPinned,
   DEFAULT_TIMEOUT_MS,

@@ -14,7 +14,7 @@ import { pinsToReplace } from './replace-plan.js';
 import type { ResolvedService } from './services.js';
 import { asPinError, isTransient, retryAfterOf } from './transient.js';
 import type { PinFlowProgressEvent, ServiceResult } from './types.js';
-import { watchPin } from './watch.js';
+import { watchPin } from './wait.js';
 
 export interface ServiceJob {
   service: ResolvedService;

@@ -5,7 +5,7 @@ import { createDelegateDialer } from './delegates.js';
 import { endpointResolvesPrivate } from './services.js';
 import { DEFAULT_MIN_INTERVAL_MS } from './services.js';
 import type { WaitOptions } from './types.js';
-import { watchPin } from './watch.js';
+import { watchPin } from './wait.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_POLL_MIN_MS = 1000;
