@@ -14,12 +14,12 @@ export {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_POLL_MIN_MS,
   DEFAULT_POLL_MAX_MS,
-} from './wait-for-pinned.js';
+  pollDelay,
+} from './wait.js';
 export { parseDuration } from './duration.js';
 export { parseMeta } from './meta.js';
 export { parsePolicy, requiredPins } from './policy.js';
 export { defaultPinName, truncateUtf8, MAX_NAME_BYTES } from './name.js';
-export { pollDelay } from './poll-delay.js';
 export { DEFAULT_MIN_INTERVAL_MS } from './services.js';
 export type {
   PinDirectoryOptions,

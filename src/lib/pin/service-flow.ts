@@ -5,14 +5,14 @@ import { IpfsPinError } from '../errors.js';
 import { sleep } from '../util/sleep.js';
 import type { IpfsNode } from '../node/types.js';
 import type { Pin, PinningClient, PinStatus } from '../psa/types.js';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from './wait.js';
 import { createDelegateDialer } from './delegates.js';
 import { chooseExistingPin, REUSABLE_STATUSES } from './existing.js';
 import { isOriginsRejection } from './origins.js';
-import { pollDelay } from './poll-delay.js';
+import { pollDelay } from './wait.js';
 import { pinsToReplace } from './replace-plan.js';
 import type { ResolvedService } from './services.js';
-import { asPinError, isTransient, retryAfterOf } from './transient.js';
+import { asPinError, isTransient, retryAfterOf } from './wait.js';
 import type { PinFlowProgressEvent, ServiceResult } from './types.js';
 import { watchPin } from './wait.js';
 

@@ -1,19 +1,61 @@
+import { IpfsPinError, errorMessage, isIpfsPinError } from '../errors.js';
+import type { PinningClient, PinStatus } from '../psa/types.js';
+import { createDelegateDialer } from './delegates.js';
+import { endpointResolvesPrivate, DEFAULT_MIN_INTERVAL_MS } from './services.js';
+import type { WaitOptions, PinFlowProgressEvent } from './types.js';
 import { CustomProgressEvent } from '../progress.js';
 import { emit } from './emit.js';
-import { IpfsPinError } from '../errors.js';
 import { sleep } from '../util/sleep.js';
-import type { PinningClient, PinStatus } from '../psa/types.js';
 import type { IpfsNode } from '../node/types.js';
 import type { DelegateDialer } from './delegates.js';
-import type { Deadline } from './deadline.js';
-import type { PinFlowProgressEvent } from './types.js';
-import { fitToDeadline, pollDelay } from './poll-delay.js';
-import { statusDetails, statusKind } from './status.js';
-import { isTransient, retryAfterOf } from './transient.js';
-import { planWake } from './poll-wake.js';
-import { watchTransfer } from './transfer-watch.js';
-import type { TransferWatch } from './transfer-watch.js';
-import type { WakeReason } from './poll-wake.js';
+
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_POLL_MIN_MS = 1000;
+export const DEFAULT_POLL_MAX_MS = 30_000;
+
+/**
+ * Waits until the service reports the pin `pinned` and returns that status. Resumes a pin
+ * submitted earlier (`pinDirectory({ wait: false })`, or a pin made by another tool).
+ * With `node`, dials the delegates of every status and keeps those connections, so the
+ * service can fetch from that node. Throws PIN_FAILED, PIN_TIMEOUT (the pin stays unless
+ * `deleteOnTimeout`), ABORTED, or the client's error when the service refuses us.
+ */
+export async function waitForPinned(
+  client: PinningClient,
+  requestid: string,
+  options: WaitOptions = {},
+): Promise<PinStatus> {
+  if (typeof requestid !== 'string' || requestid === '') {
+    throw new IpfsPinError('INVALID_INPUT', 'waitForPinned needs the requestid of the pin');
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new IpfsPinError('INVALID_INPUT', 'timeoutMs must be a number of milliseconds above 0');
+  }
+  const service = options.service ?? client.endpoint;
+  const deadline = createDeadline(timeoutMs);
+  const dialer = createDelegateDialer(options.node, service, options.onProgress, {
+    allowPrivate: options.privateDelegates ?? (await endpointResolvesPrivate(client.endpoint)),
+  });
+  try {
+    return await watchPin(client, requestid, {
+      service,
+      dialer,
+      deadline,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.node === undefined ? {} : { node: options.node }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      pollMinMs: options.pollMinMs ?? DEFAULT_POLL_MIN_MS,
+      pollMaxMs: options.pollMaxMs ?? DEFAULT_POLL_MAX_MS,
+      minIntervalMs: options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS,
+      random: options.random ?? Math.random,
+      deleteOnTimeout: options.deleteOnTimeout ?? false,
+    });
+  } finally {
+    deadline.clear();
+    await dialer.settle();
+  }
+}
 
 export interface WatchContext {
   service: string;
@@ -308,4 +350,331 @@ async function waitToPoll(
     if ('reason' in wake) return wake.reason;
     await sleep(wake.sleepMs, signal);
   }
+}
+
+/**
+ * When to ask a service again about a pin. Pure: the wait loop feeds it the attempt
+ * number, what the service said about pacing, and the clock; it returns milliseconds.
+ *
+ * kubo polls every 500 ms forever; we start near `minMs`, double up to `maxMs` with
+ * jitter (so many CI jobs do not poll in lockstep), never go under the per-service
+ * request budget, and wait at least as long as a `Retry-After` asked.
+ */
+export interface PollDelayInput {
+  /** 0 for the first poll after a status (or a status change), then 1, 2, ... */
+  attempt: number;
+  /** First delay (ms). */
+  minMs: number;
+  /** Largest delay before jitter (ms). */
+  maxMs: number;
+  /** Request budget: least ms between two requests to this service. */
+  minIntervalMs: number;
+  /** What the service asked for with Retry-After (ms), if it did. */
+  retryAfterMs?: number;
+  /** 0 <= random() < 1. */
+  random: () => number;
+}
+
+export function pollDelay(input: PollDelayInput): number {
+  const minMs = Math.max(0, input.minMs);
+  const maxMs = Math.max(minMs, input.maxMs);
+  const attempt = Math.max(0, Math.floor(input.attempt));
+  // 2 ** 40 is far past any maxMs; capping the exponent keeps the number finite.
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 40));
+  // Equal jitter: between 3/4 and 5/4 of the base, so the first poll still comes at about minMs.
+  const jittered = base * (0.75 + input.random() * 0.5);
+  const floor = Math.max(input.minIntervalMs, input.retryAfterMs ?? 0);
+  return Math.round(Math.max(jittered, floor));
+}
+
+/**
+ * Fits a planned delay into what is left before the deadline: when the next poll would
+ * land after it, poll once more just before it (if the budget allows), so a pin that
+ * becomes pinned in the last seconds is still seen. Returns `undefined` when there is
+ * no room for another request: the caller gives up at the deadline.
+ */
+export function fitToDeadline(
+  delayMs: number,
+  remainingMs: number,
+  minIntervalMs: number,
+): number | undefined {
+  if (remainingMs <= 0) return undefined;
+  if (delayMs < remainingMs) return delayMs;
+  // A last look shortly before the deadline, leaving time for the answer to come back.
+  const margin = Math.min(1000, remainingMs / 4);
+  const last = remainingMs - margin;
+  if (last < minIntervalMs) return undefined;
+  return Math.round(last);
+}
+
+/**
+ * When the wait asks the service again, given what our node sees of the transfer. Pure:
+ * the wait loop feeds it the clock and the node's counters; it says "poll now, because..."
+ * or "look again in n ms".
+ *
+ * The service fetches the DAG from our node, so the node's counters tell the wait what
+ * the service is doing:
+ * - while blocks go out, the pin cannot be done yet: a poll that falls due then waits for
+ *   the transfer to stop (at most until `holdUntilMs`), so no request is spent on an answer
+ *   known in advance, and the budget is whole when the answer changes;
+ * - when a peer has been sent every block the node holds, the service holds the whole DAG
+ *   and is about to say `pinned`: ask a moment later (`complete`), and once more shortly
+ *   after if that was too soon (`follow-up`, scheduled by the caller);
+ * - when the transfer stopped without that (the service had some blocks, or fetches from
+ *   others too), ask after `quietMs` of silence (`quiet`).
+ * The client's request budget still paces every request these wakes send.
+ */
+export type WakeReason = 'planned' | 'quiet' | 'complete' | 'follow-up';
+
+export type Wake = { reason: WakeReason } | { sleepMs: number };
+
+export interface WakeInput {
+  nowMs: number;
+  /** When the backed-off poll is due. */
+  plannedAtMs: number;
+  /** A poll that falls due while our node is sending waits for it to stop until this at most. */
+  holdUntilMs: number;
+  /** When we last asked the service (ms since the epoch; 0 before the first time). */
+  lastPollMs: number;
+  /**
+   * The node says exactly when it last sent a block (the embedded one). kubo's counters
+   * are read now and then and move in steps: no holding back then, only the quiet rule.
+   */
+  exact: boolean;
+  /** When the node last sent a block (exact), or when its counters last grew. */
+  lastSentMs?: number;
+  /** The node sent data since the last poll. */
+  servedSinceLastPoll: boolean;
+  /** How long without a block means the service is done with us. */
+  quietMs: number;
+  /** When a peer last came to have been sent every block the node holds. */
+  completeAtMs?: number;
+  /**
+   * When a peer last sent the node a bitswap message (exact nodes). A fetcher cancels each
+   * want as its block lands, so these go on until our last block has arrived: the transfer
+   * is over when both the blocks going out and the messages coming in have stopped.
+   */
+  lastHeardMs?: number;
+  /** A second look after a `complete` one found the pin still pending. */
+  followUpAtMs?: number;
+}
+
+/** How long a service that holds every block gets to write the pin down before we ask. */
+export const COMPLETE_GRACE_MS = 30;
+/**
+ * The longest a `complete` look waits for the peer's messages to stop after our last block
+ * went out (the blocks still on a slow link; 2 s of them behind a 100 Mbit/s cap in the WAN
+ * lab). A peer that keeps talking for other reasons delays it no longer than this.
+ */
+export const MAX_TAIL_MS = 5_000;
+/** How often the counters are read while blocks go out (a completion is seen this soon). */
+export const SERVING_TICK_MS = 20;
+/** ...and otherwise. Reading them is local and free. */
+export const IDLE_TICK_MS = 250;
+
+export function planWake(input: WakeInput): Wake {
+  const now = input.nowMs;
+  const heard = input.exact ? input.lastHeardMs : undefined;
+  const completeAt = input.completeAtMs;
+  // When the blocks stopped landing: the last message heard after the last block went out
+  // (at most MAX_TAIL_MS after it). A poll from before then (a planned one, held as long as
+  // it may be) has not seen the end of the transfer, so the complete look still comes.
+  const settledAt =
+    completeAt === undefined
+      ? undefined
+      : Math.max(completeAt, Math.min(heard ?? 0, completeAt + MAX_TAIL_MS));
+  const completeDue =
+    settledAt !== undefined && settledAt > input.lastPollMs ? settledAt + COMPLETE_GRACE_MS : undefined;
+  if (completeDue !== undefined && now >= completeDue) return { reason: 'complete' };
+  if (input.followUpAtMs !== undefined && now >= input.followUpAtMs) return { reason: 'follow-up' };
+  // The transfer is still going while blocks go out or the fetcher's messages come in.
+  const lastActive = input.lastSentMs === undefined ? undefined : Math.max(input.lastSentMs, heard ?? 0);
+  const quietAt =
+    input.servedSinceLastPoll && lastActive !== undefined ? lastActive + input.quietMs : undefined;
+  if (quietAt !== undefined && now >= quietAt) return { reason: 'quiet' };
+  // quietAt is in the future: blocks went out since the last poll and still go.
+  const sending = input.exact && quietAt !== undefined;
+  if (now >= input.plannedAtMs && (!sending || now >= input.holdUntilMs)) return { reason: 'planned' };
+
+  const candidates = [now + (sending ? SERVING_TICK_MS : IDLE_TICK_MS)];
+  candidates.push(sending ? input.holdUntilMs : input.plannedAtMs);
+  if (completeDue !== undefined) candidates.push(completeDue);
+  if (input.followUpAtMs !== undefined) candidates.push(input.followUpAtMs);
+  if (quietAt !== undefined) candidates.push(quietAt);
+  return { sleepMs: Math.max(1, Math.ceil(Math.min(...candidates) - now)) };
+}
+
+/**
+ * What the wait knows of the transfer to the services, from the embedded node's engine
+ * events (wants heard, blocks sent): the wait's own bookkeeping, kept here and not in the
+ * node. With a kubo node there are no events, only counters read now and then (`exact`
+ * false): the wait then goes by the quiet rule alone.
+ */
+export interface TransferWatch {
+  /** The node reports each block as it goes (the embedded node). */
+  readonly exact: boolean;
+  /** When the node last sent a block (ms since the epoch). */
+  lastSentAt(): number | undefined;
+  /** When a peer last sent the node a bitswap message: a fetcher cancels each want as its block lands. */
+  lastHeardAt(): number | undefined;
+  /** When a peer last came to have been sent every block the node holds. */
+  completeAt(): number | undefined;
+  stop(): void;
+}
+
+/** Blocks counted over all peers at most; past it no peer is ever called complete. */
+export const MAX_TRACKED = 1_000_000;
+
+export function watchTransfer(
+  node: IpfsNode | undefined,
+  options: { maxTracked?: number } = {},
+): TransferWatch {
+  if (node?.subscribe === undefined) {
+    return {
+      exact: false,
+      lastSentAt: () => undefined,
+      lastHeardAt: () => undefined,
+      completeAt: () => undefined,
+      stop: () => {},
+    };
+  }
+  const maxTracked = options.maxTracked ?? MAX_TRACKED;
+  // Per peer, the distinct blocks sent to it, by 48 bits of their digest (numbers, not
+  // strings: a 45,000-block tree costs about 2 MB). Two blocks sharing those bits would
+  // make a peer complete one block early: an early poll, no harm. A peer's set goes when
+  // it disconnects (anyone can dial the node and ask), and the count over all peers is
+  // bounded, so peers coming and going cannot grow it.
+  const sentTo = new Map<string, Set<number>>();
+  let tracked = 0;
+  let lastSent: number | undefined;
+  let lastHeard: number | undefined;
+  let complete: number | undefined;
+  let overflow = false;
+  const unsubscribe = node.subscribe((event) => {
+    if (event.type === 'bitswap:message:received') {
+      lastHeard = event.detail.at;
+      return;
+    }
+    if (event.type === 'bitswap:peer:gone') {
+      tracked -= sentTo.get(event.detail.peer)?.size ?? 0;
+      sentTo.delete(event.detail.peer);
+      return;
+    }
+    if (event.type !== 'bitswap:block:sent') return;
+    const { peer, cid, at } = event.detail;
+    lastSent = at;
+    if (overflow) return;
+    let set = sentTo.get(peer);
+    if (set === undefined) {
+      set = new Set();
+      sentTo.set(peer, set);
+    }
+    const before = set.size;
+    set.add(keyOfDigest(cid.multihash.digest));
+    tracked += set.size - before;
+    if (tracked > maxTracked) {
+      overflow = true;
+      sentTo.clear();
+      return;
+    }
+    const held = node.stats().blocksHeld ?? Number.POSITIVE_INFINITY;
+    if (set.size > before && set.size >= held) complete = at;
+  });
+  return {
+    exact: true,
+    lastSentAt: () => lastSent,
+    lastHeardAt: () => lastHeard,
+    completeAt: () => (overflow ? undefined : complete),
+    stop: () => {
+      unsubscribe();
+      sentTo.clear();
+    },
+  };
+}
+
+/** The first 6 bytes of a digest as a number (48 bits). */
+export function keyOfDigest(digest: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < 6; i++) n = n * 256 + (digest[i] ?? 0);
+  return n;
+}
+
+/** How the wait loop treats a status word from the service. */
+export type StatusKind = 'pinned' | 'failed' | 'pending' | 'unknown';
+
+export function statusKind(status: string): StatusKind {
+  switch (status) {
+    case 'pinned':
+      return 'pinned';
+    case 'failed':
+      return 'failed';
+    case 'queued':
+    case 'pinning':
+      return 'pending';
+    default:
+      return 'unknown';
+  }
+}
+
+/** `status_details` from a status's `info`, if the service gave any. */
+export function statusDetails(info: Record<string, string> | undefined): string | undefined {
+  const details = info?.['status_details'];
+  return typeof details === 'string' && details.trim() !== '' ? details : undefined;
+}
+
+/**
+ * Errors worth asking again about until the deadline: the service was busy, broken for a
+ * moment or unreachable for a moment. Everything else (401, 404, a bad answer) is final.
+ */
+export function isTransient(err: unknown): boolean {
+  return (
+    isIpfsPinError(err) &&
+    (err.code === 'PSA_RATE_LIMITED' ||
+      err.code === 'PSA_SERVER_ERROR' ||
+      err.code === 'PSA_NETWORK' ||
+      err.code === 'PSA_TIMEOUT')
+  );
+}
+
+/** The Retry-After the client saw on the error, if it kept one (ms). */
+export function retryAfterOf(err: unknown): number | undefined {
+  if (!isIpfsPinError(err)) return undefined;
+  const value = err.data?.['retryAfterMs'];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Our error for anything thrown, keeping an IpfsPinError as it is. */
+export function asPinError(err: unknown, fallback: string): IpfsPinError {
+  if (err instanceof IpfsPinError) return err;
+  const message = errorMessage(err);
+  return new IpfsPinError('PSA_REQUEST_FAILED', `${fallback}: ${message}`, { cause: err });
+}
+
+/**
+ * One deadline as an AbortSignal, told apart from the caller's own cancellation: when
+ * both fire, the caller's wins (ABORTED), otherwise the deadline gives PIN_TIMEOUT.
+ */
+export interface Deadline {
+  readonly at: number;
+  readonly signal: AbortSignal;
+  /** Whether the deadline itself fired. */
+  expired(): boolean;
+  remaining(): number;
+  clear(): void;
+}
+
+export function createDeadline(timeoutMs: number, now: () => number = Date.now): Deadline {
+  const at = now() + timeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The deadline passed', 'TimeoutError')),
+    Math.min(2 ** 31 - 1, Math.max(0, timeoutMs)),
+  );
+  return {
+    at,
+    signal: controller.signal,
+    expired: () => controller.signal.aborted,
+    remaining: () => Math.max(0, at - now()),
+    clear: () => clearTimeout(timer),
+  };
 }
