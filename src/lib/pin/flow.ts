@@ -1,5 +1,5 @@
 import { CustomProgressEvent } from '../progress.js';
-import { emit } from './emit.js';
+import { emit } from './types.js';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { createNode } from '../node/index.js';
 import { statImportRoot } from '../unixfs/walk.js';
@@ -17,8 +17,7 @@ import {
   watchPin,
 } from './wait.js';
 import { checkCarPath } from '../unixfs/car-file.js';
-import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
-import { policyState, requiredPins } from './policy.js';
+import { MAX_NAME_BYTES, defaultPinName, policyState, requiredPins, truncateUtf8 } from './inputs.js';
 import { createServiceClients, resolveServices, settlePrivateDelegates } from './services.js';
 import type {
   PinDirectoryOptions,

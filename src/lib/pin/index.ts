@@ -8,7 +8,6 @@ export type {
 } from './remove-pins.js';
 export { verifyCid, DEFAULT_VERIFY_TIMEOUT_MS, DEFAULT_VERIFY_LIMITS } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProgressEvent } from './verify.js';
-export { gatewayUrl, checkGatewayTemplate } from './inputs.js';
 export {
   waitForPinned,
   DEFAULT_TIMEOUT_MS,
@@ -16,10 +15,17 @@ export {
   DEFAULT_POLL_MAX_MS,
   pollDelay,
 } from './wait.js';
-export { parseDuration } from './duration.js';
-export { parseMeta } from './meta.js';
-export { parsePolicy, requiredPins } from './policy.js';
-export { defaultPinName, truncateUtf8, MAX_NAME_BYTES } from './name.js';
+export {
+  gatewayUrl,
+  checkGatewayTemplate,
+  parseDuration,
+  parseMeta,
+  parsePolicy,
+  requiredPins,
+  defaultPinName,
+  truncateUtf8,
+  MAX_NAME_BYTES,
+} from './inputs.js';
 export { DEFAULT_MIN_INTERVAL_MS } from './services.js';
 export type {
   PinDirectoryOptions,

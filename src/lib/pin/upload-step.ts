@@ -4,7 +4,7 @@ import { IpfsPinError, isIpfsPinError } from '../errors.js';
 import { createUploader } from '../upload/index.js';
 import type { CarSource, UploadConfig, Uploader } from '../upload/types.js';
 import type { Deadline } from './wait.js';
-import { emit } from './emit.js';
+import { emit } from './types.js';
 import type { PinFlowProgressEvent, UploadReport } from './types.js';
 
 export interface UploadJob {

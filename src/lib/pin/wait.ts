@@ -4,7 +4,7 @@ import { createDelegateDialer } from './delegates.js';
 import { endpointResolvesPrivate, DEFAULT_MIN_INTERVAL_MS } from './services.js';
 import type { WaitOptions, PinFlowProgressEvent } from './types.js';
 import { CustomProgressEvent } from '../progress.js';
-import { emit } from './emit.js';
+import { emit } from './types.js';
 import { sleep } from '../util/sleep.js';
 import type { IpfsNode } from '../node/types.js';
 import type { DelegateDialer } from './delegates.js';
