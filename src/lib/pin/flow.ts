@@ -1,10 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CID } from 'multiformats/cid';
 import { CustomProgressEvent } from '../progress.js';
-import { emit } from './types.js';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { createNode } from '../node/index.js';
 import { statImportRoot } from '../unixfs/walk.js';
 import type { IpfsNode, NodeOptions } from '../node/types.js';
 import type { PinningClient, Pin, PinStatus } from '../psa/types.js';
+import { checkCarPath } from '../unixfs/car-file.js';
+import { isAborted } from '../util/abort.js';
+import type { Uploader } from '../upload/types.js';
+import { sleep } from '../util/sleep.js';
+import { sameCid } from '../psa/same-cid.js';
+import { emit } from './types.js';
 import {
   createDeadline,
   DEFAULT_POLL_MAX_MS,
@@ -16,7 +25,6 @@ import {
   retryAfterOf,
   watchPin,
 } from './wait.js';
-import { checkCarPath } from '../unixfs/car-file.js';
 import { MAX_NAME_BYTES, defaultPinName, policyState, requiredPins, truncateUtf8 } from './inputs.js';
 import { createServiceClients, resolveServices, settlePrivateDelegates } from './services.js';
 import type {
@@ -26,18 +34,10 @@ import type {
   UploadReport,
   PinFlowProgressEvent,
 } from './types.js';
-import { isAborted } from '../util/abort.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ResolvedService } from './services.js';
 import type { Deadline } from './wait.js';
-import type { Uploader } from '../upload/types.js';
 import { carSource, createUploaders, uploadToService } from './upload-step.js';
-import { CID } from 'multiformats/cid';
-import { sleep } from '../util/sleep.js';
 import { createDelegateDialer } from './delegates.js';
-import { sameCid } from '../psa/same-cid.js';
 
 /**
  * The whole job: import `path` into an IPFS node, pin the CID on every service (reusing
@@ -443,6 +443,9 @@ function nodeOptions(options: PinDirectoryOptions): NodeOptions {
   };
 }
 
+// One service: reuse a pin of the CID or submit one, wait for it with watchPin (wait.ts),
+// then remove older pins on `replace`. pinWithNode above runs one of these per service.
+
 export interface ServiceJob {
   service: ResolvedService;
   client: PinningClient;
@@ -684,6 +687,8 @@ async function replaceOlder(
     new CustomProgressEvent('pin:replace:done', { service: job.service.label, removed: [...removed] }),
   );
 }
+
+// Pure choices the per-service flow makes from what the service answered.
 
 /** The statuses that mean "this CID is already on its way": a re-run reuses such a pin. */
 export const REUSABLE_STATUSES = ['queued', 'pinning', 'pinned'] as const;

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
+import { CID } from 'multiformats/cid';
 import { IpfsPinError } from '../errors.js';
 import type { PinPolicy } from './types.js';
-import { CID } from 'multiformats/cid';
 
 // What callers hand the flow, read and checked in one place so the action, the CLI and the
 // library agree: pin names, meta, durations, the policy (and where it stands as services

@@ -1,12 +1,12 @@
 import { IpfsPinError, errorMessage, isIpfsPinError } from '../errors.js';
 import type { PinningClient, PinStatus } from '../psa/types.js';
+import { CustomProgressEvent } from '../progress.js';
+import { sleep } from '../util/sleep.js';
+import type { IpfsNode } from '../node/types.js';
 import { createDelegateDialer } from './delegates.js';
 import { endpointResolvesPrivate, DEFAULT_MIN_INTERVAL_MS } from './services.js';
 import type { WaitOptions, PinFlowProgressEvent } from './types.js';
-import { CustomProgressEvent } from '../progress.js';
 import { emit } from './types.js';
-import { sleep } from '../util/sleep.js';
-import type { IpfsNode } from '../node/types.js';
 import type { DelegateDialer } from './delegates.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -56,6 +56,8 @@ export async function waitForPinned(
     await dialer.settle();
   }
 }
+
+// The loop behind waitForPinned and the flow (flow.ts): one pin, polled until it settles.
 
 export interface WatchContext {
   service: string;
@@ -351,6 +353,9 @@ async function waitToPoll(
     await sleep(wake.sleepMs, signal);
   }
 }
+
+// What the loop applies: when to ask again, what the transfer says, what a status and an
+// error mean, and the deadline.
 
 /**
  * When to ask a service again about a pin. Pure: the wait loop feeds it the attempt
