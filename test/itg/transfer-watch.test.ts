@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNode } from '../../src/lib/node/index.js';
 import type { BitswapEvent, IpfsNode } from '../../src/lib/node/index.js';
-import { watchTransfer } from '../../src/lib/pin/transfer-watch.js';
+import { watchTransfer } from '../../src/lib/pin/wait.js';
 import type { ImportResult } from '../../src/lib/unixfs/index.js';
 import { startHeliaFetcher } from '../support/helia-fetcher.js';
 import { makeTree } from '../support/make-tree.js';

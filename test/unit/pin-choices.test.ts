@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseExistingPin } from '../../src/lib/pin/existing.js';
-import { isOriginsRejection } from '../../src/lib/pin/origins.js';
-import { pinsToReplace } from '../../src/lib/pin/replace-plan.js';
+import { chooseExistingPin, isOriginsRejection, pinsToReplace } from '../../src/lib/pin/flow.js';
 import { resolveServices } from '../../src/lib/pin/services.js';
-import { statusDetails, statusKind } from '../../src/lib/pin/status.js';
+import { statusDetails, statusKind } from '../../src/lib/pin/wait.js';
 import { IpfsPinError } from '../../src/lib/errors.js';
 import type { PinStatus } from '../../src/lib/psa/types.js';
 

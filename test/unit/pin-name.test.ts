@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defaultPinName, MAX_NAME_BYTES, truncateUtf8 } from '../../src/lib/pin/name.js';
+import { defaultPinName, MAX_NAME_BYTES, truncateUtf8 } from '../../src/lib/pin/inputs.js';
 
 const cid = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
 

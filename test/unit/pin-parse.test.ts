@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/lib/pin/duration.js';
-import { parseMeta } from '../../src/lib/pin/meta.js';
+import { parseDuration, parseMeta } from '../../src/lib/pin/inputs.js';
 
 describe('parseDuration', () => {
   it('reads units and combinations', () => {

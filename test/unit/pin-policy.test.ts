@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicy, policyState, requiredPins } from '../../src/lib/pin/policy.js';
+import { parsePolicy, policyState, requiredPins } from '../../src/lib/pin/inputs.js';
 import { isIpfsPinError } from '../../src/lib/errors.js';
 
 describe('requiredPins', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fitToDeadline, pollDelay } from '../../src/lib/pin/poll-delay.js';
+import { fitToDeadline, pollDelay } from '../../src/lib/pin/wait.js';
 
 const base = { minMs: 1000, maxMs: 30_000, minIntervalMs: 0 };
 

@@ -5,8 +5,8 @@ import {
   MAX_TAIL_MS,
   SERVING_TICK_MS,
   planWake,
-} from '../../src/lib/pin/poll-wake.js';
-import type { WakeInput } from '../../src/lib/pin/poll-wake.js';
+} from '../../src/lib/pin/wait.js';
+import type { WakeInput } from '../../src/lib/pin/wait.js';
 
 // The last poll was at 10 s; the planned one is due at 12 s, held at most until 14 s.
 const base: WakeInput = {

@@ -1,9 +1,8 @@
 // The wait loop (watchPin) on a fake clock, with a fake service and a fake node: when the
 // service is asked, not how long anything takes for real.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchPin } from '../../src/lib/pin/watch.js';
-import { createDeadline } from '../../src/lib/pin/deadline.js';
-import type { WatchContext } from '../../src/lib/pin/watch.js';
+import { createDeadline, watchPin } from '../../src/lib/pin/wait.js';
+import type { WatchContext } from '../../src/lib/pin/wait.js';
 import type { DelegateDialer } from '../../src/lib/pin/delegates.js';
 import type { BitswapEvent, IpfsNode, NodeStats } from '../../src/lib/node/types.js';
 import { CustomProgressEvent } from '../../src/lib/progress.js';

@@ -1,5 +1,5 @@
 import { CustomProgressEvent } from '../progress.js';
-import { emit } from './emit.js';
+import { emit } from './types.js';
 import { isPrivateMultiaddr } from '../node/multiaddrs.js';
 import type { DialResult, IpfsNode } from '../node/types.js';
 import type { PinFlowProgressEvent } from './types.js';

@@ -1,4 +1,4 @@
-export { pinDirectory } from './pin-directory.js';
+export { pinDirectory } from './flow.js';
 export { removePins } from './remove-pins.js';
 export type {
   RemovePinsOptions,
@@ -8,18 +8,24 @@ export type {
 } from './remove-pins.js';
 export { verifyCid, DEFAULT_VERIFY_TIMEOUT_MS, DEFAULT_VERIFY_LIMITS } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProgressEvent } from './verify.js';
-export { gatewayUrl, checkGatewayTemplate } from './gateway.js';
 export {
   waitForPinned,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_POLL_MIN_MS,
   DEFAULT_POLL_MAX_MS,
-} from './wait-for-pinned.js';
-export { parseDuration } from './duration.js';
-export { parseMeta } from './meta.js';
-export { parsePolicy, requiredPins } from './policy.js';
-export { defaultPinName, truncateUtf8, MAX_NAME_BYTES } from './name.js';
-export { pollDelay } from './poll-delay.js';
+  pollDelay,
+} from './wait.js';
+export {
+  gatewayUrl,
+  checkGatewayTemplate,
+  parseDuration,
+  parseMeta,
+  parsePolicy,
+  requiredPins,
+  defaultPinName,
+  truncateUtf8,
+  MAX_NAME_BYTES,
+} from './inputs.js';
 export { DEFAULT_MIN_INTERVAL_MS } from './services.js';
 export type {
   PinDirectoryOptions,

@@ -2,7 +2,7 @@ import { IpfsPinError, isIpfsPinError } from '../errors.js';
 import { CustomProgressEvent } from '../progress.js';
 import type { CallOptions, ProgressEvent } from '../progress.js';
 import type { PinStatus, PsaProgressEvent } from '../psa/types.js';
-import { MAX_NAME_BYTES } from './name.js';
+import { MAX_NAME_BYTES } from './inputs.js';
 import { createServiceClients, resolveServices } from './services.js';
 import type { ServiceConfig } from './types.js';
 

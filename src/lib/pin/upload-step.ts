@@ -3,8 +3,8 @@ import { CustomProgressEvent } from '../progress.js';
 import { IpfsPinError, isIpfsPinError } from '../errors.js';
 import { createUploader } from '../upload/index.js';
 import type { CarSource, UploadConfig, Uploader } from '../upload/types.js';
-import type { Deadline } from './deadline.js';
-import { emit } from './emit.js';
+import type { Deadline } from './wait.js';
+import { emit } from './types.js';
 import type { PinFlowProgressEvent, UploadReport } from './types.js';
 
 export interface UploadJob {

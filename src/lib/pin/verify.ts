@@ -8,7 +8,7 @@ import { CustomProgressEvent } from '../progress.js';
 import type { CallOptions, ProgressEvent } from '../progress.js';
 import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
-import { checkGatewayTemplate, gatewayUrl } from './gateway.js';
+import { checkGatewayTemplate, gatewayUrl } from './inputs.js';
 import { isAborted } from '../util/abort.js';
 import { formatBytes } from '../util/format.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, checkRedirect } from '../util/redirect.js';

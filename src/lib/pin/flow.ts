@@ -1,27 +1,43 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CID } from 'multiformats/cid';
 import { CustomProgressEvent } from '../progress.js';
-import { emit } from './emit.js';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { createNode } from '../node/index.js';
 import { statImportRoot } from '../unixfs/walk.js';
 import type { IpfsNode, NodeOptions } from '../node/types.js';
-import type { PinningClient } from '../psa/types.js';
-import { createDeadline } from './deadline.js';
+import type { PinningClient, Pin, PinStatus } from '../psa/types.js';
 import { checkCarPath } from '../unixfs/car-file.js';
-import { MAX_NAME_BYTES, defaultPinName, truncateUtf8 } from './name.js';
-import { policyState, requiredPins } from './policy.js';
-import { POLICY_DECIDED, pinOnService, policyStop } from './service-flow.js';
-import { createServiceClients, resolveServices, settlePrivateDelegates } from './services.js';
-import type { PinDirectoryOptions, PinDirectoryResult, ServiceResult } from './types.js';
-import { DEFAULT_POLL_MAX_MS, DEFAULT_POLL_MIN_MS, DEFAULT_TIMEOUT_MS } from './wait-for-pinned.js';
 import { isAborted } from '../util/abort.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ResolvedService } from './services.js';
-import type { Deadline } from './deadline.js';
 import type { Uploader } from '../upload/types.js';
-import type { UploadReport } from './types.js';
+import { sleep } from '../util/sleep.js';
+import { sameCid } from '../psa/same-cid.js';
+import { emit } from './types.js';
+import {
+  createDeadline,
+  DEFAULT_POLL_MAX_MS,
+  DEFAULT_POLL_MIN_MS,
+  DEFAULT_TIMEOUT_MS,
+  pollDelay,
+  asPinError,
+  isTransient,
+  retryAfterOf,
+  watchPin,
+} from './wait.js';
+import { MAX_NAME_BYTES, defaultPinName, policyState, requiredPins, truncateUtf8 } from './inputs.js';
+import { createServiceClients, resolveServices, settlePrivateDelegates } from './services.js';
+import type {
+  PinDirectoryOptions,
+  PinDirectoryResult,
+  ServiceResult,
+  UploadReport,
+  PinFlowProgressEvent,
+} from './types.js';
+import type { ResolvedService } from './services.js';
+import type { Deadline } from './wait.js';
 import { carSource, createUploaders, uploadToService } from './upload-step.js';
+import { createDelegateDialer } from './delegates.js';
 
 /**
  * The whole job: import `path` into an IPFS node, pin the CID on every service (reusing
@@ -425,4 +441,326 @@ function nodeOptions(options: PinDirectoryOptions): NodeOptions {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };
+}
+
+// One service: reuse a pin of the CID or submit one, wait for it with watchPin (wait.ts),
+// then remove older pins on `replace`. pinWithNode above runs one of these per service.
+
+export interface ServiceJob {
+  service: ResolvedService;
+  client: PinningClient;
+  cid: string;
+  name: string;
+  meta?: Record<string, string>;
+  origins: string[];
+  node?: IpfsNode;
+  deadline: Deadline;
+  signal: AbortSignal;
+  onProgress?: (event: PinFlowProgressEvent) => void;
+  wait: boolean;
+  replace: boolean;
+  deleteOnTimeout: boolean;
+  pollMinMs: number;
+  pollMaxMs: number;
+  random: () => number;
+}
+
+/** A service's pins looked at when searching for one to reuse: enough for any sane account. */
+const LOOKUP_LIMIT = 100;
+const REPLACE_LIMIT = 1000;
+
+/**
+ * The flow on one service: reuse a pin of this CID or submit one, wait for it (dialling
+ * delegates), then remove older pins of the same name. Never throws: the outcome,
+ * error included, is in the result.
+ */
+export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
+  const started = Date.now();
+  const label = job.service.label;
+  const dialer = createDelegateDialer(job.wait ? job.node : undefined, label, job.onProgress, {
+    allowPrivate: job.service.privateDelegates,
+    announce: [CID.parse(job.cid)],
+  });
+  const signal = AbortSignal.any([job.signal, job.deadline.signal]);
+  const psa = { signal, ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) };
+  const result: ServiceResult = {
+    service: label,
+    endpoint: job.service.endpoint,
+    status: 'unsubmitted',
+    reused: false,
+    delegates: dialer.delegates,
+    dialled: dialer.dialled,
+    ms: 0,
+  };
+  let current: PinStatus | undefined;
+  let contacted = false;
+
+  // Waits before asking again after a transient error; ends the same way as the wait loop.
+  let retries = 0;
+  const backOff = async (err: unknown): Promise<void> => {
+    // Until the service answered once, a refused connection means a wrong URL or a service that is down.
+    if (!isTransient(err) || (!contacted && asPinError(err, '').code === 'PSA_NETWORK')) throw err;
+    const retryAfterMs = retryAfterOf(err);
+    const delay = pollDelay({
+      attempt: retries++,
+      minMs: job.pollMinMs,
+      maxMs: job.pollMaxMs,
+      minIntervalMs: job.service.minIntervalMs,
+      random: job.random,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+    await sleep(delay, signal);
+  };
+
+  const findExisting = async (): Promise<PinStatus | undefined> => {
+    const found: PinStatus[] = [];
+    for await (const pin of job.client.list({ cid: [job.cid], status: [...REUSABLE_STATUSES] }, psa)) {
+      found.push(pin);
+      if (found.length >= LOOKUP_LIMIT) break;
+    }
+    contacted = true;
+    return chooseExistingPin(found, job.cid);
+  };
+
+  const submit = async (): Promise<PinStatus> => {
+    const pin: Pin = { cid: job.cid, name: job.name };
+    if (job.meta !== undefined && Object.keys(job.meta).length > 0) pin.meta = job.meta;
+    let withOrigins = job.origins.length > 0;
+    let status: PinStatus;
+    try {
+      status = await job.client.add(withOrigins ? { ...pin, origins: job.origins } : pin, psa);
+    } catch (err) {
+      if (!withOrigins || !isOriginsRejection(err)) throw err;
+      withOrigins = false;
+      status = await job.client.add(pin, psa);
+    }
+    emit(
+      job.onProgress,
+      new CustomProgressEvent('pin:submit:done', {
+        service: label,
+        requestid: status.requestid,
+        status: status.status,
+        withOrigins,
+      }),
+    );
+    return status;
+  };
+
+  try {
+    // Reuse or submit. A transient failure of the POST goes back to the lookup: the pin may
+    // have been made even though its answer was lost, and a re-run must not pin twice.
+    for (;;) {
+      try {
+        const existing = await findExisting();
+        if (existing !== undefined) {
+          result.reused = true;
+          emit(
+            job.onProgress,
+            new CustomProgressEvent('pin:existing:found', {
+              service: label,
+              requestid: existing.requestid,
+              status: existing.status,
+            }),
+          );
+          current = existing;
+        } else {
+          current = await submit();
+        }
+        break;
+      } catch (err) {
+        await backOff(err);
+      }
+    }
+    result.requestid = current.requestid;
+    result.status = current.status;
+    if (!job.wait) {
+      dialer.offer(current.delegates);
+      return result;
+    }
+
+    const ctx = {
+      service: label,
+      dialer,
+      deadline: job.deadline,
+      signal: job.signal,
+      ...(job.node === undefined ? {} : { node: job.node }),
+      ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }),
+      pollMinMs: job.pollMinMs,
+      pollMaxMs: job.pollMaxMs,
+      minIntervalMs: job.service.minIntervalMs,
+      random: job.random,
+      deleteOnTimeout: job.deleteOnTimeout,
+      initial: current,
+    } as Parameters<typeof watchPin>[2];
+    try {
+      current = await watchPin(job.client, current.requestid, ctx);
+    } finally {
+      if (ctx.last !== undefined) current = ctx.last;
+      result.status = current.status;
+    }
+
+    if (job.replace) await replaceOlder(job, current, started, result, psa);
+  } catch (err) {
+    result.error = outcomeError(job, err, current?.requestid);
+    if (result.error.code === 'ABORTED' && job.signal.aborted && isPolicyStop(job.signal.reason)) {
+      result.stopped = true;
+      delete result.error;
+    }
+    if (current !== undefined) result.status = current.status;
+  } finally {
+    await dialer.settle();
+    result.ms = Date.now() - started;
+    const details = current === undefined ? undefined : current.info?.['status_details'];
+    if (typeof details === 'string' && details !== '') result.details = details;
+  }
+  return result;
+}
+
+/** The reason the flow aborts a service with when the policy is decided. */
+export const POLICY_DECIDED = 'policy-decided';
+
+export function policyStop(): IpfsPinError {
+  return new IpfsPinError('ABORTED', 'stopped waiting: the policy was already decided', {
+    data: { why: POLICY_DECIDED },
+  });
+}
+
+function isPolicyStop(reason: unknown): boolean {
+  return reason instanceof IpfsPinError && reason.data?.['why'] === POLICY_DECIDED;
+}
+
+/** The error to report for a service, told apart by who ended it: the caller, the policy, the deadline. */
+function outcomeError(job: ServiceJob, err: unknown, requestid: string | undefined): IpfsPinError {
+  // watchPin's own verdicts carry the requestid, the last status and what was served.
+  if (err instanceof IpfsPinError && err.data?.['requestid'] !== undefined) return err;
+  if (job.signal.aborted) {
+    const reason: unknown = job.signal.reason;
+    if (reason instanceof IpfsPinError) return reason;
+    return new IpfsPinError('ABORTED', `${job.service.label}: the pin flow was aborted`, {
+      data: { service: job.service.label, ...(requestid === undefined ? {} : { requestid }) },
+      cause: reason,
+    });
+  }
+  if (job.deadline.expired()) {
+    return new IpfsPinError(
+      'PIN_TIMEOUT',
+      `${job.service.label}: the deadline passed before the service took the pin${err instanceof Error ? ` (last error: ${err.message})` : ''}`,
+      { data: { service: job.service.label, ...(requestid === undefined ? {} : { requestid }) }, cause: err },
+    );
+  }
+  return asPinError(err, `${job.service.label} failed`);
+}
+
+async function replaceOlder(
+  job: ServiceJob,
+  ours: PinStatus,
+  started: number,
+  result: ServiceResult,
+  psa: { signal: AbortSignal; onProgress?: (event: PinFlowProgressEvent) => void },
+): Promise<void> {
+  const removed: string[] = [];
+  result.removed = removed;
+  try {
+    // Older than our pin on the service's own clock; a reused pin is older than this run,
+    // so then the cutoff is when this run started.
+    const created = Date.parse(ours.created);
+    const before = new Date(result.reused || Number.isNaN(created) ? started : created);
+    const candidates: PinStatus[] = [];
+    const query = {
+      name: job.name,
+      match: 'exact' as const,
+      status: ['queued', 'pinning', 'pinned', 'failed'] as PinStatus['status'][],
+    };
+    for await (const pin of job.client.list(query, psa)) {
+      candidates.push(pin);
+      if (candidates.length >= REPLACE_LIMIT) break;
+    }
+    for (const old of pinsToReplace(candidates, { requestid: ours.requestid, name: job.name, before })) {
+      await job.client.remove(old.requestid, psa);
+      removed.push(old.requestid);
+    }
+  } catch (err) {
+    result.replaceError = asPinError(err, `${job.service.label}: removing older pins failed`);
+  }
+  emit(
+    job.onProgress,
+    new CustomProgressEvent('pin:replace:done', { service: job.service.label, removed: [...removed] }),
+  );
+}
+
+// Pure choices the per-service flow makes from what the service answered.
+
+/** The statuses that mean "this CID is already on its way": a re-run reuses such a pin. */
+export const REUSABLE_STATUSES = ['queued', 'pinning', 'pinned'] as const;
+
+// A Map, not an object: a status is the service's text, and `constructor` or `toString`
+// must not find a rank on Object.prototype.
+const RANK = new Map<string, number>([
+  ['pinned', 0],
+  ['pinning', 1],
+  ['queued', 2],
+]);
+
+function createdMs(status: PinStatus): number {
+  const ms = Date.parse(status.created);
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+}
+
+/**
+ * Picks the pin to reuse among the service's pins of our CID: pinned first, then
+ * pinning, then queued; within a status the newest. Pins of another CID or with a
+ * status we would not reuse (failed, unknown) are never picked.
+ */
+export function chooseExistingPin(candidates: Iterable<PinStatus>, cid: string): PinStatus | undefined {
+  let best: PinStatus | undefined;
+  for (const pin of candidates) {
+    if (!sameCid(String(pin.pin?.cid), cid)) continue;
+    const rank = RANK.get(pin.status);
+    if (rank === undefined) continue;
+    if (best === undefined) {
+      best = pin;
+      continue;
+    }
+    const bestRank = RANK.get(best.status) ?? Number.POSITIVE_INFINITY;
+    if (rank < bestRank || (rank === bestRank && createdMs(pin) > createdMs(best))) best = pin;
+  }
+  return best;
+}
+
+/**
+ * Which pins `replace` removes: same name (the caller lists by exact name), not our own
+ * request, and created before `before`. Pins created later are left alone: they may come
+ * from a newer deploy running at the same time, and removing them would undo it.
+ * A pin of the same CID under another requestid is an older deploy of the same content
+ * and goes too (ours keeps the data pinned).
+ */
+export function pinsToReplace(
+  candidates: Iterable<PinStatus>,
+  keep: { requestid: string; name: string; before: Date },
+): PinStatus[] {
+  const cutoff = keep.before.getTime();
+  const out: PinStatus[] = [];
+  const seen = new Set<string>();
+  for (const pin of candidates) {
+    if (pin.requestid === keep.requestid || seen.has(pin.requestid)) continue;
+    // Services with only partial matching may hand back near misses: check the name ourselves.
+    if (pin.pin?.name !== keep.name) continue;
+    const created = Date.parse(pin.created);
+    if (Number.isNaN(created) || created >= cutoff) continue;
+    seen.add(pin.requestid);
+    out.push(pin);
+  }
+  return out;
+}
+
+/**
+ * Whether a failed `POST /pins` was refused because of our origins (Pinata answers
+ * 400 INVALID_ORIGINS to private or loopback addresses). Then we retry once without them:
+ * origins are hints, the pin works without them since we dial the delegates ourselves.
+ */
+export function isOriginsRejection(err: unknown): boolean {
+  if (!isIpfsPinError(err)) return false;
+  if (err.status !== 400 && err.code !== 'PSA_BAD_REQUEST') return false;
+  const said = `${err.reason ?? ''} ${err.details ?? ''}`;
+  return /origin/i.test(said);
 }
