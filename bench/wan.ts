@@ -457,7 +457,9 @@ for (const tree of trees) {
     const row = tools.map((tool) => {
       const ss = samples.filter((s) => s.tree === tree && s.link === link.label && s.tool === tool);
       const main = cell(ss.map((s) => s.seconds));
-      const failed = failures.filter((f) => f.tree === tree && f.link === link.label && f.tool === tool).length;
+      const failed = failures.filter(
+        (f) => f.tree === tree && f.link === link.label && f.tool === tool,
+      ).length;
       const ok =
         (ss.every((s) => s.pinned && s.complete) ? '' : ' (!)') + (failed === 0 ? '' : ` (${failed} failed)`);
       return tool === 'CAR upload'
