@@ -254,8 +254,9 @@ describe('bitswap engine answers', () => {
     expect(peer.frames.filter(fromNode).flatMap((f) => f.message.blocks)).toEqual([]);
   });
 
-  it('reports what it did as events: wants received, blocks and presences sent, the wantlist emptied', () => {
+  it('reports what it did as events: wants received, blocks and presences sent, the wantlist emptied, a peer gone', () => {
     const types = new Set(events.map((e) => e.type));
+    // bitswap:peer:gone: the peer of the test above hung up (its state was dropped).
     expect(types).toEqual(
       new Set([
         'bitswap:message:received',
@@ -263,6 +264,7 @@ describe('bitswap engine answers', () => {
         'bitswap:block:sent',
         'bitswap:presence:sent',
         'bitswap:wantlist:empty',
+        'bitswap:peer:gone',
       ]),
     );
     const announced = events.filter((e) => e.type === 'bitswap:presence:sent' && !e.detail.asked);
