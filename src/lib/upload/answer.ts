@@ -1,3 +1,4 @@
+import { isObject } from '../psa/failure.js';
 import { snippet } from '../psa/text.js';
 import { sameCid } from '../psa/same-cid.js';
 import { badAnswer } from './http.js';
@@ -22,21 +23,17 @@ export function jsonValues(text: string): unknown[] {
   }
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A CID as services write it: a string, or IPLD's `{"/": "..."}`. */
 export function cidText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
-  if (isRecord(v) && typeof v['/'] === 'string') return v['/'];
+  if (isObject(v) && typeof v['/'] === 'string') return v['/'];
   return undefined;
 }
 
 /** An error object inside a 2xx answer (Cluster `{code,message}`, Kubo `{Message,Type:"error"}`). */
 export function inlineError(values: readonly unknown[]): string | undefined {
   for (const v of values) {
-    if (!isRecord(v)) continue;
+    if (!isObject(v)) continue;
     const message = v['message'] ?? v['Message'];
     if (
       typeof message === 'string' &&

@@ -1,5 +1,6 @@
 import { snippet } from '../psa/text.js';
-import { cidText, expectRoot, inlineError, isRecord, jsonValues } from './answer.js';
+import { cidText, expectRoot, inlineError, jsonValues } from './answer.js';
+import { isObject } from '../psa/failure.js';
 import { byteProgress, carFileName, multipart } from './car-body.js';
 import { badAnswer, checkUploadToken, parseServiceUrl, uploadCall, uploadContext } from './http.js';
 import type { UploadConfig, Uploader, UploaderOptions } from './types.js';
@@ -67,7 +68,7 @@ export function createClusterUploader(config: UploadConfig, options: UploaderOpt
             if (error !== undefined)
               throw badAnswer('cluster', res.url, `the cluster reported: ${snippet(error, secrets, 200)}`);
             const seen = values.flatMap((v) => {
-              const cid = isRecord(v) ? cidText(v['cid']) : undefined;
+              const cid = isObject(v) ? cidText(v['cid']) : undefined;
               return cid === undefined ? [] : [cid];
             });
             return expectRoot('cluster', res.url, car.root, seen, secrets, res.text);

@@ -1,7 +1,8 @@
 import { snippet } from '../psa/text.js';
 import { sameCid } from '../psa/same-cid.js';
 import { AttemptFailure } from '../psa/retry.js';
-import { cidText, expectRoot, inlineError, isRecord, jsonValues } from './answer.js';
+import { cidText, expectRoot, inlineError, jsonValues } from './answer.js';
+import { isObject } from '../psa/failure.js';
 import { byteProgress, carFileName, multipart } from './car-body.js';
 import {
   asUploadError,
@@ -60,7 +61,7 @@ export function createKuboUploader(config: UploadConfig, options: UploaderOption
             if (error !== undefined)
               throw badAnswer('kubo', res.url, `kubo reported: ${snippet(error, secrets, 200)}`);
             const roots = values.flatMap((v) => {
-              const r = isRecord(v) && isRecord(v['Root']) ? v['Root'] : undefined;
+              const r = isObject(v) && isObject(v['Root']) ? v['Root'] : undefined;
               const cid = r === undefined ? undefined : cidText(r['Cid']);
               return cid === undefined || r === undefined
                 ? []
@@ -102,7 +103,7 @@ export function createKuboUploader(config: UploadConfig, options: UploaderOption
           {
             parse: (res) => {
               const [value] = jsonValues(res.text);
-              const keys = isRecord(value) && isRecord(value['Keys']) ? value['Keys'] : {};
+              const keys = isObject(value) && isObject(value['Keys']) ? value['Keys'] : {};
               return Object.keys(keys).some((k) => sameCid(k, root));
             },
           },

@@ -2,7 +2,8 @@ import { IpfsPinError } from '../errors.js';
 import { AttemptFailure } from '../psa/retry.js';
 import { sameService } from '../util/redirect.js';
 import { snippet } from '../psa/text.js';
-import { cidText, expectRoot, isRecord, jsonValues } from './answer.js';
+import { cidText, expectRoot, jsonValues } from './answer.js';
+import { isObject } from '../psa/failure.js';
 import { byteProgress, carFileName, multipart, streamParts } from './car-body.js';
 import { badAnswer, checkUploadToken, parseServiceUrl, uploadCall, uploadContext } from './http.js';
 import type { CarSource, UploadConfig, UploadOptions, Uploader, UploaderOptions } from './types.js';
@@ -61,7 +62,7 @@ export function createPinataUploader(config: UploadConfig, options: UploaderOpti
       {
         parse: (res) => {
           const [value] = jsonValues(res.text);
-          const data = isRecord(value) && isRecord(value['data']) ? value['data'] : undefined;
+          const data = isObject(value) && isObject(value['data']) ? value['data'] : undefined;
           const cid = data === undefined ? undefined : cidText(data['cid']);
           return expectRoot('pinata', res.url, car.root, cid === undefined ? [] : [cid], secrets, res.text);
         },
