@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { IpfsPinError } from '../errors.js';
 import { isPrivateHost } from '../node/multiaddrs.js';
+import { raceAbort } from '../node/util.js';
 import { isPrivateIpAddress } from '../util/private-address.js';
 import { createPinningClient } from '../psa/client.js';
 import type { PinningClient } from '../psa/types.js';
@@ -55,19 +56,11 @@ export async function endpointResolvesPrivate(endpoint: string): Promise<boolean
     return false;
   }
   if (host === '' || isIP(host) !== 0) return false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const addresses = await Promise.race([
-      lookup(host, { all: true }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('lookup timed out')), ENDPOINT_LOOKUP_MS);
-      }),
-    ]);
+    const addresses = await raceAbort(lookup(host, { all: true }), AbortSignal.timeout(ENDPOINT_LOOKUP_MS));
     return addresses.length > 0 && addresses.every((a) => isPrivateIpAddress(a.address));
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
