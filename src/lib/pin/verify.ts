@@ -79,7 +79,7 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
   const url = carUrl(gatewayUrl(options.gateway, root.toString()));
   const limits = checkLimits(options.dag);
   let attempt = 0;
-  let last: string;
+  let last: string | undefined;
   for (;;) {
     attempt++;
     if (isAborted(options.signal)) throw abortError(options.signal, 'Verifying');
@@ -101,7 +101,10 @@ export async function verifyCid(cid: string, options: VerifyOptions): Promise<Ve
       return result;
     } catch (err) {
       if (isAborted(options.signal)) throw abortError(options.signal, 'Verifying');
-      last = errorMessage(err);
+      // An attempt the deadline cut short says only that time ran out: the reason the
+      // attempt before it failed (a refused block, a missing one) is what the user needs.
+      const cutByDeadline = attemptSignal.aborted && Date.now() >= deadline;
+      if (!cutByDeadline || last === undefined) last = errorMessage(err);
     }
     const wait = backoffDelay(attempt - 1, { baseMs: 1_000, maxMs: 30_000, random: Math.random });
     if (Date.now() + wait >= deadline) {
