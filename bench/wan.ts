@@ -14,8 +14,9 @@
 //     `dag export` + `ipfs-cluster-ctl add --format car --local` through the link; "returns"
 //     is when that command exits, "pinned" when the cluster's status says so.
 // At the end of each row the cluster's status is checked `pinned` and its kubo holds the
-// whole DAG (offline `dag stat`). Prints a table (median and range per cell) and writes
-// bench/results/wan.json.
+// whole DAG (offline `dag stat`). Prints a table (median and range per cell), the rate
+// ipfs-pin's node served at (bytes over the time from its first block to its last), and
+// writes bench/results/wan.json.
 //
 // Trees: `big` (a third of the bytes in big files), `nested` (small files only, three
 // folders deep: no file over one chunk, so every profile makes the same number of blocks)
@@ -83,6 +84,8 @@ interface Sample {
   pinnedSeconds?: number;
   /** ipfs-pin with an upload: how the cluster got the data (upload, bitswap, both). */
   delivery?: string;
+  /** ipfs-pin: MB/s our node served, from its first block to its last (bitswap only). */
+  transferMBps?: number;
   pinned: boolean;
   complete: boolean;
 }
@@ -247,12 +250,19 @@ async function measure(
   tool: Tool,
   dir: string,
   queue?: { start: () => void; freed: () => Promise<number> },
-): Promise<{ cid: string; seconds: number; pinnedSeconds?: number; delivery?: string }> {
-  const m = await measureOnce(tool, dir, queue?.start);
+): Promise<{
+  cid: string;
+  seconds: number;
+  pinnedSeconds?: number;
+  delivery?: string;
+  transferMBps?: number;
+}> {
+  const { t0: _t0, ...m } = await measureOnce(tool, dir, queue?.start);
   if (queue === undefined) return m;
   // Seconds from the moment the service could start on the pin.
-  const freedAfter = (await queue.freed()) / 1000 - m.t0 / 1000;
+  const freedAfter = (await queue.freed()) / 1000 - _t0 / 1000;
   return {
+    ...m,
     cid: m.cid,
     seconds: m.seconds - freedAfter,
     ...(m.pinnedSeconds === undefined ? {} : { pinnedSeconds: m.pinnedSeconds - freedAfter }),
@@ -264,7 +274,14 @@ async function measureOnce(
   tool: Tool,
   dir: string,
   onStart: (() => void) | undefined,
-): Promise<{ cid: string; seconds: number; pinnedSeconds?: number; delivery?: string; t0: number }> {
+): Promise<{
+  cid: string;
+  seconds: number;
+  pinnedSeconds?: number;
+  delivery?: string;
+  transferMBps?: number;
+  t0: number;
+}> {
   const cliEnv: Record<string, string> = { IPFS_PIN_TOKEN: lab.cluster.token };
   if (values.log !== '' && process.env['DEBUG'] !== undefined) cliEnv['DEBUG'] = process.env['DEBUG'];
   const pinArgs = ['pin', dir, '--endpoint', lab.psaEndpoint, '--timeout', '15m', '--json'];
@@ -285,9 +302,12 @@ async function measureOnce(
         await mkdir(values.log, { recursive: true });
         await writeFile(join(values.log, `${tool.replace(/[^a-z0-9]+/gi, '-')}-${seed}.log`), stderr);
       }
+      const result = JSON.parse(stdout) as { cid: string; served?: { bytes: number; ms?: number } };
+      const { bytes, ms } = result.served ?? { bytes: 0 };
       return {
-        cid: (JSON.parse(stdout) as { cid: string }).cid,
+        cid: result.cid,
         seconds: (performance.now() - t0) / 1000,
+        ...(ms === undefined || ms <= 0 ? {} : { transferMBps: bytes / 1e6 / (ms / 1000) }),
         t0,
       };
     }
@@ -418,7 +438,7 @@ try {
             const sample: Sample = { tree, link: link.label, tool, run, ...m, ...state };
             samples.push(sample);
             process.stderr.write(
-              `bench:wan: ${TREES[tree].label}, ${link.label}, ${tool}, run ${run}: ${m.seconds.toFixed(2)} s${m.pinnedSeconds === undefined ? '' : ` (pinned ${m.pinnedSeconds.toFixed(2)} s)`}${m.delivery === undefined ? '' : ` (delivered by ${m.delivery})`}${state.pinned && state.complete ? '' : ' NOT PINNED/COMPLETE'}\n`,
+              `bench:wan: ${TREES[tree].label}, ${link.label}, ${tool}, run ${run}: ${m.seconds.toFixed(2)} s${m.pinnedSeconds === undefined ? '' : ` (pinned ${m.pinnedSeconds.toFixed(2)} s)`}${m.delivery === undefined ? '' : ` (delivered by ${m.delivery})`}${m.transferMBps === undefined ? '' : ` (served ${m.transferMBps.toFixed(1)} MB/s)`}${state.pinned && state.complete ? '' : ' NOT PINNED/COMPLETE'}\n`,
             );
           } catch (err) {
             process.stderr.write(
@@ -468,6 +488,17 @@ for (const tree of trees) {
     });
     out.push(`| ${link.label} | ${row.join(' | ')} |`);
   }
+  // What our node's link carried while it served: bytes over first-to-last block.
+  const rates = links.flatMap((link) => {
+    const xs = samples.flatMap((s) =>
+      s.tree === tree && s.link === link.label && s.tool === 'ipfs-pin' && s.transferMBps !== undefined
+        ? [s.transferMBps]
+        : [],
+    );
+    return xs.length === 0 ? [] : [`${link.label}: ${cell(xs)}`];
+  });
+  if (rates.length > 0)
+    out.push(`\nipfs-pin (bitswap) served, MB/s from its first block to its last: ${rates.join('; ')}`);
 }
 process.stdout.write(
   `${out.join('\n')}\n${samples.some((s) => !s.pinned || !s.complete) ? '\n(!) a run that did not end pinned with the whole DAG on the cluster\n' : ''}`,

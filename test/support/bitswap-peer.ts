@@ -20,6 +20,8 @@ export interface ReceivedFrame {
   bytes: Uint8Array;
   message: WireMessage;
   at: number;
+  /** Which inbound stream it came on: 1 for the first the peer accepted, and so on. */
+  stream: number;
 }
 
 export interface BitswapPeer extends AsyncDisposable {
@@ -69,6 +71,7 @@ export async function startBitswapPeer(options: BitswapPeerOptions = {}): Promis
   const waiters = new Set<{ match: (f: ReceivedFrame) => boolean; resolve: (f: ReceivedFrame) => void }>();
   let aborts: { afterBytes: number; left: number } | undefined;
   let resets = 0;
+  let accepted = 0;
   const kept = new Map<string, Stream>();
   const inbound = new Set<Stream>();
   let paused = false;
@@ -78,6 +81,7 @@ export async function startBitswapPeer(options: BitswapPeerOptions = {}): Promis
     protocols,
     (stream, connection) => {
       const from = connection.remotePeer.toString();
+      const ordinal = ++accepted;
       inbound.add(stream);
       stream.addEventListener('close', () => inbound.delete(stream));
       if (paused) stream.pause();
@@ -101,6 +105,7 @@ export async function startBitswapPeer(options: BitswapPeerOptions = {}): Promis
                 bytes: Uint8Array.prototype.slice.call(bytes),
                 message: decodeMessage(bytes),
                 at: Date.now(),
+                stream: ordinal,
               };
               frames.push(frame);
               for (const w of [...waiters])

@@ -111,6 +111,9 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, p
       bytesServed: s.bytesSent,
       peers: new Set(host.getConnections().map((c) => c.remotePeer.toString())).size,
       blocksHeld: store.blocks,
+      ...(s.firstSentAt === undefined || s.lastSentAt === undefined
+        ? {}
+        : { servingMs: s.lastSentAt - s.firstSentAt }),
     };
   };
   const served = throttle(

@@ -56,6 +56,8 @@ export interface NodeStats {
   peers: number;
   /** Distinct blocks the node holds (embedded node). */
   blocksHeld?: number;
+  /** Milliseconds from the first block served to the last (embedded node). */
+  servingMs?: number;
 }
 
 export interface DialOptions extends NodeCallOptions {

@@ -258,7 +258,11 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
       import: imported,
       services: results,
       ok: pinned >= required,
-      served: { blocks: stats.blocksServed, bytes: stats.bytesServed },
+      served: {
+        blocks: stats.blocksServed,
+        bytes: stats.bytesServed,
+        ...(stats.servingMs === undefined ? {} : { ms: stats.servingMs }),
+      },
     };
     if (isAborted(signal)) {
       const reason = abortError(signal, 'pinning');

@@ -156,7 +156,8 @@ export interface PinDirectoryResult {
   services: ServiceResult[];
   /** Whether the policy was met. */
   ok: boolean;
-  served: { blocks: number; bytes: number };
+  /** What our node served over bitswap; `ms` from its first block to its last (embedded node). */
+  served: { blocks: number; bytes: number; ms?: number };
   /** Only with keepNode. */
   node?: IpfsNode;
 }

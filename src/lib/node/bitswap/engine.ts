@@ -15,7 +15,7 @@ import {
   isLegacy,
 } from './protocol.js';
 import { createPeerSender } from './sender.js';
-import type { OpenStream, PeerSender } from './sender.js';
+import type { Lane, OpenStream, PeerSender } from './sender.js';
 import {
   PRESENCE_DONT_HAVE,
   PRESENCE_HAVE,
@@ -44,6 +44,8 @@ export interface BitswapEngineOptions {
   idleCloseMs?: number;
   /** Incoming streams a peer may have open at once, per connection. Default 64. */
   maxInboundStreams?: number;
+  /** Outbound streams a peer's messages are spread over at most. Default {@link MAX_LANES}. */
+  maxStreams?: number;
 }
 
 export interface BitswapEngine {
@@ -58,7 +60,14 @@ export interface BitswapEngine {
   announce(peer: PeerId, cids: CID[]): Promise<void>;
   /** Engine events as they happen; returns the unsubscribe. */
   subscribe(listener: (event: BitswapEvent) => void): () => void;
-  stats(): { blocksSent: number; bytesSent: number; peers: number };
+  stats(): {
+    blocksSent: number;
+    bytesSent: number;
+    peers: number;
+    /** When the first and the last block went out (ms since the epoch). */
+    firstSentAt?: number;
+    lastSentAt?: number;
+  };
   stop(): Promise<void>;
 }
 
@@ -68,8 +77,23 @@ interface PeerState {
   ledger: Ledger;
   sender: PeerSender;
   pumping: boolean;
-  /** Wants in a message being written now; a cancel that comes meanwhile removes one here. */
-  inFlight: Map<string, Want>;
+  /**
+   * The wants each message being written now carries, one map per message; a cancel that
+   * comes meanwhile removes its want here, so a failed write does not bring it back.
+   */
+  inFlight: Set<Map<string, Want>>;
+  /** Messages being written now. */
+  writing: number;
+  /** Writes that failed in a row. */
+  failures: number;
+}
+
+interface Built {
+  message: OutgoingMessage;
+  sent: { cid: CID; bytes: number }[];
+  presences: { cid: CID; presence: 'have' | 'dont-have' }[];
+  /** The wants whose blocks the message carries, by key. */
+  carried: Map<string, Want>;
 }
 
 /** Attempts in a row to write a message before the peer's wants are dropped. */
@@ -81,7 +105,8 @@ const RETRY_MS = 100;
  * asks for blocks itself. Behaviour follows boxo's server (`bitswap/server/internal/
  * decision`): a ledger per peer, answers in the peer's priority order straight from the
  * store, messages of about 16 KiB (a bigger block alone), HAVE and DONT_HAVE presences on
- * 1.2.0, one kept outbound stream per peer with the muxer's backpressure, and never a
+ * 1.2.0, up to 8 kept outbound streams per peer with the muxer's backpressure (one message
+ * being written on each, see sender.ts), and never a
  * block nobody wanted (a want cancelled while its message was being written is not sent
  * again).
  */
@@ -98,6 +123,8 @@ export async function startBitswapEngine(
   const open: OpenStream = (peer, protocols, opts) => host.dialProtocol(peer, protocols, opts);
   let blocksSent = 0;
   let bytesSent = 0;
+  let firstSentAt: number | undefined;
+  let lastSentAt: number | undefined;
 
   const emit = (event: BitswapEvent): void => {
     for (const l of listeners) {
@@ -117,9 +144,14 @@ export async function startBitswapEngine(
         peer,
         id,
         ledger: createLedger(),
-        sender: createPeerSender(peer, open, options.idleCloseMs),
+        sender: createPeerSender(peer, open, {
+          ...(options.idleCloseMs === undefined ? {} : { idleMs: options.idleCloseMs }),
+          ...(options.maxStreams === undefined ? {} : { maxLanes: options.maxStreams }),
+        }),
         pumping: false,
-        inFlight: new Map(),
+        inFlight: new Set(),
+        writing: 0,
+        failures: 0,
       };
       peers.set(id, state);
     }
@@ -156,7 +188,7 @@ export async function startBitswapEngine(
       const key = keyOf(cid);
       if (e.cancel) {
         cancels++;
-        state.inFlight.delete(key);
+        for (const carried of state.inFlight) carried.delete(key);
       } else wants++;
       entries.push({
         key,
@@ -167,7 +199,7 @@ export async function startBitswapEngine(
         cancel: e.cancel,
       });
     }
-    if (wantlist.full) state.inFlight.clear();
+    if (wantlist.full) for (const carried of state.inFlight) carried.clear();
     state.ledger.apply(entries, wantlist.full);
     const at = Date.now();
     emit(new CustomProgressEvent('bitswap:message:received', { peer: state.id, wants, cancels, at }));
@@ -205,85 +237,96 @@ export async function startBitswapEngine(
     });
   };
 
-  /** Answers the peer's wants, a message at a time, until its ledger is empty. */
+  /**
+   * Answers the peer's wants, a message at a time in its priority order, until its ledger
+   * is empty: each message is built when a stream is free to take it (so a cancel that came
+   * meanwhile is honoured) and written without waiting for the one before it.
+   */
   const pump = async (state: PeerState): Promise<void> => {
-    let failures = 0;
-    let answered = false;
     while (state.ledger.size > 0 && !stopping.signal.aborted && peers.get(state.id) === state) {
-      let protocol: string;
+      let lane: Lane;
       try {
-        protocol = await state.sender.protocol(stopping.signal);
+        lane = await state.sender.acquire(stopping.signal);
       } catch {
-        if (++failures >= MAX_SEND_FAILURES) return giveUp(state);
-        await pause(RETRY_MS * failures);
+        if (stopping.signal.aborted) return;
+        if (++state.failures >= MAX_SEND_FAILURES) return giveUp(state);
+        await pause(RETRY_MS * state.failures);
         continue;
       }
-      const built = build(state, protocol);
-      if (built.message.blocks.length === 0 && built.message.presences.length === 0) continue;
-      try {
-        await state.sender.send(
-          encodeMessage(built.message, { legacy: isLegacy(protocol) }),
-          stopping.signal,
-        );
-      } catch {
-        // The stream went away under the message: what it carried may not have arrived.
-        // Wants still in flight (not cancelled meanwhile) go back, and a new stream is tried.
-        const back = [...state.inFlight.values()];
-        state.inFlight.clear();
-        state.ledger.apply(
-          back.map((w) => ({ ...w, cancel: false })),
-          false,
-        );
-        if (++failures >= MAX_SEND_FAILURES) return giveUp(state);
-        await pause(RETRY_MS * failures);
+      const built = build(state, lane.protocol);
+      if (built.message.blocks.length === 0 && built.message.presences.length === 0) {
+        lane.release();
         continue;
       }
-      failures = 0;
-      answered = true;
-      state.inFlight.clear();
-      const at = Date.now();
-      for (const b of built.sent) {
-        blocksSent++;
-        bytesSent += b.bytes;
-        emit(
-          new CustomProgressEvent('bitswap:block:sent', { peer: state.id, cid: b.cid, bytes: b.bytes, at }),
-        );
-      }
-      for (const p of built.presences)
-        emit(
-          new CustomProgressEvent('bitswap:presence:sent', {
-            peer: state.id,
-            cid: p.cid,
-            presence: p.presence,
-            asked: true,
-          }),
-        );
+      state.inFlight.add(built.carried);
+      state.writing++;
+      lane.send(encodeMessage(built.message, { legacy: isLegacy(lane.protocol) }), stopping.signal).then(
+        () => onWritten(state, built),
+        () => onFailed(state, built.carried),
+      );
     }
-    if (answered && state.ledger.size === 0)
-      emit(new CustomProgressEvent('bitswap:wantlist:empty', { peer: state.id, at: Date.now() }));
+  };
+
+  /** A message left for the peer: counts and events, and the end of the wantlist. */
+  const onWritten = (state: PeerState, built: Built): void => {
+    state.writing--;
+    state.inFlight.delete(built.carried);
+    state.failures = 0;
+    const at = Date.now();
+    if (built.sent.length > 0) {
+      firstSentAt ??= at;
+      lastSentAt = at;
+    }
+    for (const b of built.sent) {
+      blocksSent++;
+      bytesSent += b.bytes;
+      emit(new CustomProgressEvent('bitswap:block:sent', { peer: state.id, cid: b.cid, bytes: b.bytes, at }));
+    }
+    for (const p of built.presences)
+      emit(
+        new CustomProgressEvent('bitswap:presence:sent', {
+          peer: state.id,
+          cid: p.cid,
+          presence: p.presence,
+          asked: true,
+        }),
+      );
+    if (state.ledger.size === 0 && state.writing === 0 && peers.get(state.id) === state)
+      emit(new CustomProgressEvent('bitswap:wantlist:empty', { peer: state.id, at }));
+  };
+
+  /**
+   * The stream went away under a message: what it carried may not have arrived. Its wants
+   * still wanted (not cancelled meanwhile) go back, and a new stream is tried.
+   */
+  const onFailed = (state: PeerState, carried: Map<string, Want>): void => {
+    state.writing--;
+    state.inFlight.delete(carried);
+    if (stopping.signal.aborted || peers.get(state.id) !== state) return;
+    state.ledger.apply(
+      [...carried.values()].map((w) => ({ ...w, cancel: false })),
+      false,
+    );
+    if (++state.failures >= MAX_SEND_FAILURES) return giveUp(state);
+    void pause(RETRY_MS * state.failures).then(() => schedule(state));
   };
 
   const giveUp = (state: PeerState): void => {
     // No stream to the peer after several tries: it is going away (a disconnect follows).
     // Its fetcher asks again on a new connection.
     state.ledger.clear();
-    state.inFlight.clear();
+    for (const carried of state.inFlight) carried.clear();
+    state.failures = 0;
   };
 
   /** Takes wants off the ledger, in priority order, into one message of about `target` bytes. */
-  const build = (
-    state: PeerState,
-    protocol: string,
-  ): {
-    message: OutgoingMessage;
-    sent: { cid: CID; bytes: number }[];
-    presences: { cid: CID; presence: 'have' | 'dont-have' }[];
-  } => {
+  const build = (state: PeerState, protocol: string): Built => {
     const presencesOk = hasPresences(protocol);
     const blocks: WireBlock[] = [];
     const wirePresences: WirePresence[] = [];
     const sent: { cid: CID; bytes: number }[] = [];
     const presences: { cid: CID; presence: 'have' | 'dont-have' }[] = [];
+    const carried = new Map<string, Want>();
     let size = 0;
     for (;;) {
       const w = state.ledger.peek();
@@ -310,12 +353,12 @@ export async function startBitswapEngine(
         if (data === undefined) continue;
         blocks.push({ prefix, data });
         sent.push({ cid: w.cid, bytes: data.byteLength });
-        state.inFlight.set(w.key, w);
+        carried.set(w.key, w);
         size += wire;
       }
       if (size >= target) break;
     }
-    return { message: { blocks, presences: wirePresences }, sent, presences };
+    return { message: { blocks, presences: wirePresences }, sent, presences, carried };
   };
 
   return {
@@ -326,9 +369,9 @@ export async function startBitswapEngine(
     async announce(peer, cids) {
       if (stopping.signal.aborted || cids.length === 0) return;
       const state = stateOf(peer);
-      const protocol = await state.sender.protocol(stopping.signal);
-      if (!hasPresences(protocol)) return;
-      await state.sender.send(
+      const lane = await state.sender.acquire(stopping.signal);
+      if (!hasPresences(lane.protocol)) return lane.release();
+      await lane.send(
         encodeMessage({ blocks: [], presences: cids.map((c) => ({ cid: c.bytes, type: PRESENCE_HAVE })) }),
         stopping.signal,
       );
@@ -346,7 +389,13 @@ export async function startBitswapEngine(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    stats: () => ({ blocksSent, bytesSent, peers: peers.size }),
+    stats: () => ({
+      blocksSent,
+      bytesSent,
+      peers: peers.size,
+      ...(firstSentAt === undefined ? {} : { firstSentAt }),
+      ...(lastSentAt === undefined ? {} : { lastSentAt }),
+    }),
     async stop() {
       if (stopping.signal.aborted) return;
       stopping.abort(new Error('the bitswap engine stopped'));
