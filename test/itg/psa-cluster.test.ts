@@ -1,3 +1,5 @@
+import { createServer, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPinningClient } from '../../src/lib/psa/client.js';
 import type { PinStatus, PinningClient } from '../../src/lib/psa/types.js';
@@ -75,6 +77,35 @@ describe('PSA client against IPFS Cluster (real peer)', () => {
     }
     const got = await collect(client.list({ cid: cids, status: [...ALL], limit: 5 }));
     expect(got.map((p) => p.requestid).sort()).toEqual([...cids].sort());
+  });
+
+  it('sends a lookup, a pin and a status on one connection, not a handshake each', async () => {
+    // A TCP relay in front of the pinning API counts the connections the client opens.
+    const target = new URL(cluster.psaEndpoint);
+    let connections = 0;
+    const relay = createServer((socket) => {
+      connections++;
+      const upstream = connect(Number(target.port), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const viaRelay = createPinningClient({
+        endpoint: `http://127.0.0.1:${(relay.address() as AddressInfo).port}${target.pathname}`,
+        token: cluster.token,
+      });
+      const cid = await localCid(`one connection ${Date.now()}\n`);
+      // What the pin flow does back to back: look for the CID, pin it, ask how it goes.
+      expect(await collect(viaRelay.list({ cid: [cid], status: [...ALL] }))).toEqual([]);
+      const added = await viaRelay.add({ cid, name: 'one-connection' });
+      await viaRelay.get(added.requestid);
+      expect(connections).toBe(1);
+      await client.remove(added.requestid);
+    } finally {
+      relay.close();
+    }
   });
 
   it('maps a wrong token to PSA_UNAUTHORIZED without repeating it', async () => {

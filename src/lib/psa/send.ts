@@ -131,6 +131,7 @@ export async function sendOnce(ctx: SendContext, req: PsaRequest, signal: AbortS
     }
     const where = `${url.origin}${url.pathname}`;
     const text = await readCapped(response, where);
+    await connectionFreed();
     return { status: response.status, headers: response.headers, text, url: where };
   }
 }
@@ -140,6 +141,14 @@ function isStream(body: UploadBody): boolean {
     typeof (body as { getReader?: unknown }).getReader === 'function' || Symbol.asyncIterator in Object(body)
   );
 }
+
+/**
+ * Fetch in Node (undici) puts a connection back in its pool a tick after the body's end:
+ * a request sent at once (the pin right after the lookup) opened a new connection, a TCP
+ * and TLS handshake (two round trips more to a service over HTTPS). One macrotask later it
+ * goes on the connection the answer came on.
+ */
+const connectionFreed = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Largest body read: 1,000 PinStatus of a full page fit in a few MiB. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
