@@ -246,6 +246,13 @@ async function holdQueue(): Promise<{ start: () => void; freed: () => Promise<nu
   };
 }
 
+/** With --log: keeps an ipfs-pin run's stderr (its timeline) there. */
+async function keepLog(tool: Tool, stderr: string): Promise<void> {
+  if (values.log === '') return;
+  await mkdir(values.log, { recursive: true });
+  await writeFile(join(values.log, `${tool.replace(/[^a-z0-9]+/gi, '-')}-${seed}.log`), stderr);
+}
+
 async function measure(
   tool: Tool,
   dir: string,
@@ -298,10 +305,7 @@ async function measureOnce(
       const t0 = performance.now();
       onStart?.();
       const { stdout, stderr } = await inside(process.execPath, [cli, ...pinArgs, ...extra], cliEnv);
-      if (values.log !== '') {
-        await mkdir(values.log, { recursive: true });
-        await writeFile(join(values.log, `${tool.replace(/[^a-z0-9]+/gi, '-')}-${seed}.log`), stderr);
-      }
+      await keepLog(tool, stderr);
       const result = JSON.parse(stdout) as { cid: string; served?: { bytes: number; ms?: number } };
       const { bytes, ms } = result.served ?? { bytes: 0 };
       return {
@@ -320,7 +324,8 @@ async function measureOnce(
       try {
         const t0 = performance.now();
         onStart?.();
-        const { stdout } = await inside(process.execPath, [cli, ...pinArgs, ...upload], cliEnv);
+        const { stdout, stderr } = await inside(process.execPath, [cli, ...pinArgs, ...upload], cliEnv);
+        await keepLog(tool, stderr);
         const result = JSON.parse(stdout) as { cid: string; services: { delivery?: string }[] };
         const delivery = result.services[0]?.delivery;
         return {
