@@ -140,3 +140,62 @@ describe('watchPin after a long transfer', () => {
     expect(after.at(-1)!.status).toBe('pinned');
   });
 });
+
+describe('watchPin after an upload', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 10_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The service got the whole CAR at 10 s and writes the pin down until `pinnedAt`. */
+  async function afterUpload(deliveredAt: number | undefined, pinnedAt: number) {
+    const asked: { at: number; status: string }[] = [];
+    const client = {
+      get: async () => {
+        const s = Date.now() < pinnedAt ? 'pinning' : 'pinned';
+        asked.push({ at: Date.now(), status: s });
+        return status(s);
+      },
+    } as unknown as PinningClient;
+    // Our node served nothing: the upload carried the data.
+    const node = {
+      stats: (): NodeStats => ({ blocksServed: 0, bytesServed: 0, peers: 0, blocksHeld: 10 }),
+      subscribe: () => () => {},
+    } as unknown as IpfsNode;
+    const ctx: WatchContext = {
+      service: 'svc',
+      dialer,
+      deadline: createDeadline(15 * 60_000),
+      node,
+      pollMinMs: 1000,
+      pollMaxMs: 30_000,
+      minIntervalMs: 0,
+      random: () => 0.5,
+      deleteOnTimeout: false,
+      // The lookup right after the upload found it still being written down.
+      initial: status('pinning'),
+      ...(deliveredAt === undefined ? {} : { deliveredAt }),
+    };
+    const done = watchPin(client, REQUESTID, ctx);
+    let result: PinStatus | undefined;
+    void done.then((r) => (result = r));
+    while (result === undefined) await vi.advanceTimersByTimeAsync(10);
+    ctx.deadline.clear();
+    return asked;
+  }
+
+  it('looks again at once and shortly after, not at the backed-off pace', async () => {
+    // IPFS Cluster answers the upload before its status says pinned (~150 ms on the lab).
+    const asked = await afterUpload(10_000, 10_150);
+    expect(asked.at(-1)!.status).toBe('pinned');
+    // +30 ms (pending), +250 ms after it (pinned).
+    expect(asked.at(-1)!.at).toBeLessThan(10_400);
+    expect(asked.length).toBe(2);
+    // Without the upload's word, the first look is the planned one, about a second later.
+    vi.setSystemTime(10_000);
+    const plain = await afterUpload(undefined, 10_150);
+    expect(plain[0]!.at).toBeGreaterThanOrEqual(10_750);
+  });
+});

@@ -189,6 +189,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
           const uploader = uploaders[index];
           const servedBefore = node.stats().blocksServed;
           let upload: UploadReport | undefined;
+          let deliveredAt: number | undefined;
           if (uploader !== undefined && service.upload !== undefined && car !== undefined) {
             try {
               upload = await uploadToService({
@@ -202,6 +203,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
                 signal: jobSignal,
                 ...(onProgress === undefined ? {} : { onProgress }),
               });
+              if (upload.ok) deliveredAt = Date.now();
             } catch {
               // Aborted (the caller, the policy or the deadline): the pin flow below reports it.
             }
@@ -229,6 +231,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
               pollMinMs: options.pollMinMs ?? DEFAULT_POLL_MIN_MS,
               pollMaxMs: options.pollMaxMs ?? DEFAULT_POLL_MAX_MS,
               random: options.random ?? Math.random,
+              ...(deliveredAt === undefined ? {} : { deliveredAt }),
             });
           }
           if (upload !== undefined) result.upload = upload;
@@ -467,6 +470,8 @@ export interface ServiceJob {
   pollMinMs: number;
   pollMaxMs: number;
   random: () => number;
+  /** When an upload handed this service the whole DAG (ms since the epoch). */
+  deliveredAt?: number;
 }
 
 /** A service's pins looked at when searching for one to reuse: enough for any sane account. */
@@ -595,6 +600,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
       random: job.random,
       deleteOnTimeout: job.deleteOnTimeout,
       initial: current,
+      ...(job.deliveredAt === undefined ? {} : { deliveredAt: job.deliveredAt }),
     } as Parameters<typeof watchPin>[2];
     try {
       current = await watchPin(job.client, current.requestid, ctx);

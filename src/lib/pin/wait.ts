@@ -74,6 +74,12 @@ export interface WatchContext {
   deleteOnTimeout: boolean;
   /** A status already in hand (from the POST or the lookup): handled before the first GET. */
   initial?: PinStatus;
+  /**
+   * When an upload handed the service the whole DAG (ms since the epoch). A pin still
+   * pending then is being written down, as after our node served every block: looked at
+   * at once and shortly after (the `complete` and `follow-up` wakes), not a second later.
+   */
+  deliveredAt?: number;
   /** Filled as we go, so the caller sees the last status even when we throw. */
   last?: PinStatus;
 }
@@ -333,7 +339,11 @@ async function waitToPoll(
     }
     const t = served.transfer;
     const exact = t.exact && t.lastSentAt() !== undefined;
-    const completeAt = t.completeAt();
+    const servedAll = t.completeAt();
+    const completeAt =
+      ctx.deliveredAt === undefined || (servedAll !== undefined && servedAll > ctx.deliveredAt)
+        ? servedAll
+        : ctx.deliveredAt;
     const heardAt = t.lastHeardAt();
     const wake = planWake({
       nowMs: now,
