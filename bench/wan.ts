@@ -253,27 +253,29 @@ async function keepLog(tool: Tool, stderr: string): Promise<void> {
   await writeFile(join(values.log, `${tool.replace(/[^a-z0-9]+/gi, '-')}-${seed}.log`), stderr);
 }
 
+/** One run of a tool: seconds to pinned, and what else the tool said. */
+interface Measured {
+  cid: string;
+  seconds: number;
+  /** CAR upload: when the cluster's status said pinned. */
+  pinnedSeconds?: number;
+  delivery?: string;
+  transferMBps?: number;
+}
+
 async function measure(
   tool: Tool,
   dir: string,
   queue?: { start: () => void; freed: () => Promise<number> },
-): Promise<{
-  cid: string;
-  seconds: number;
-  pinnedSeconds?: number;
-  delivery?: string;
-  transferMBps?: number;
-}> {
-  const { t0: _t0, ...m } = await measureOnce(tool, dir, queue?.start);
+): Promise<Measured> {
+  const { t0, ...m } = await measureOnce(tool, dir, queue?.start);
   if (queue === undefined) return m;
   // Seconds from the moment the service could start on the pin.
-  const freedAfter = (await queue.freed()) / 1000 - _t0 / 1000;
+  const freedAfter = (await queue.freed()) / 1000 - t0 / 1000;
   return {
     ...m,
-    cid: m.cid,
     seconds: m.seconds - freedAfter,
     ...(m.pinnedSeconds === undefined ? {} : { pinnedSeconds: m.pinnedSeconds - freedAfter }),
-    ...(m.delivery === undefined ? {} : { delivery: m.delivery }),
   };
 }
 
@@ -281,14 +283,7 @@ async function measureOnce(
   tool: Tool,
   dir: string,
   onStart: (() => void) | undefined,
-): Promise<{
-  cid: string;
-  seconds: number;
-  pinnedSeconds?: number;
-  delivery?: string;
-  transferMBps?: number;
-  t0: number;
-}> {
+): Promise<Measured & { t0: number }> {
   const cliEnv: Record<string, string> = { IPFS_PIN_TOKEN: lab.cluster.token };
   if (values.log !== '' && process.env['DEBUG'] !== undefined) cliEnv['DEBUG'] = process.env['DEBUG'];
   const pinArgs = ['pin', dir, '--endpoint', lab.psaEndpoint, '--timeout', '15m', '--json'];

@@ -29,6 +29,23 @@ const dialer: DelegateDialer = {
   settle: async () => {},
 };
 
+/** The wait's context for a pin found `pinning`, with the service's request budget. */
+function watchContext(node: IpfsNode, extra: Partial<WatchContext> = {}): WatchContext {
+  return {
+    service: 'svc',
+    dialer,
+    deadline: createDeadline(15 * 60_000),
+    node,
+    pollMinMs: 1000,
+    pollMaxMs: 30_000,
+    minIntervalMs: 1000,
+    random: () => 0.5,
+    deleteOnTimeout: false,
+    initial: status('pinning'),
+    ...extra,
+  };
+}
+
 /**
  * A node that sends blocks from 0 until `lastBlockAt`, when a peer has been handed every
  * block, and a service that says `pinning` until `pinnedAt` (the last blocks still on the
@@ -73,18 +90,7 @@ async function run(opts: { lastBlockAt: number; pinnedAt: number; heardUntil?: n
       return () => listeners.delete(l);
     },
   } as unknown as IpfsNode;
-  const ctx: WatchContext = {
-    service: 'svc',
-    dialer,
-    deadline: createDeadline(15 * 60_000),
-    node,
-    pollMinMs: 1000,
-    pollMaxMs: 30_000,
-    minIntervalMs: 1000,
-    random: () => 0.5,
-    deleteOnTimeout: false,
-    initial: status('pinning'),
-  };
+  const ctx = watchContext(node);
   const done = watchPin(client, REQUESTID, ctx);
   let result: PinStatus | undefined;
   void done.then((r) => (result = r));
@@ -164,20 +170,11 @@ describe('watchPin after an upload', () => {
       stats: (): NodeStats => ({ blocksServed: 0, bytesServed: 0, peers: 0, blocksHeld: 10 }),
       subscribe: () => () => {},
     } as unknown as IpfsNode;
-    const ctx: WatchContext = {
-      service: 'svc',
-      dialer,
-      deadline: createDeadline(15 * 60_000),
-      node,
-      pollMinMs: 1000,
-      pollMaxMs: 30_000,
+    // The lookup right after the upload found it still being written down.
+    const ctx = watchContext(node, {
       minIntervalMs: 0,
-      random: () => 0.5,
-      deleteOnTimeout: false,
-      // The lookup right after the upload found it still being written down.
-      initial: status('pinning'),
       ...(deliveredAt === undefined ? {} : { deliveredAt }),
-    };
+    });
     const done = watchPin(client, REQUESTID, ctx);
     let result: PinStatus | undefined;
     void done.then((r) => (result = r));
