@@ -1,12 +1,8 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoUpload, createUploader, importDirectory } from '../../src/lib/index.js';
+import { autoUpload, createUploader } from '../../src/lib/index.js';
 import type { CarSource } from '../../src/lib/index.js';
-import { readCar, type CarSummary } from '../support/car-check.js';
+import { makeSiteCar, type CarSummary, type SiteCar } from '../support/car-check.js';
 import { startFilebaseS3 } from '../support/filebase-s3.js';
-import { makeTree } from '../support/make-tree.js';
 
 const KEYS = {
   accessKeyId: 'FBKEY0123456789',
@@ -16,22 +12,17 @@ const KEYS = {
 const TOKEN = Buffer.from(`${KEYS.accessKeyId}:${KEYS.secretAccessKey}:${KEYS.bucket}`).toString('base64');
 
 describe('Filebase S3 import (stand-in from its documentation, SigV4 checked with aws4fetch)', () => {
-  let work: string;
+  let site: SiteCar | undefined;
   let car: CarSource;
   let bytes: Buffer;
   let summary: CarSummary;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'ipfs-pin-filebase-itg-'));
-    const site = (await makeTree({ files: 40, bytes: 3 * 1024 * 1024, parent: work })).dir;
-    const path = join(work, 'site.car');
-    const imported = await importDirectory(site, { car: path });
-    car = { root: imported.cid.toString(), path, bytes: (await stat(path)).size };
-    bytes = await readFile(path);
-    summary = await readCar(bytes);
+    site = await makeSiteCar('ipfs-pin-filebase-itg-');
+    ({ car, bytes, summary } = site);
   }, 60_000);
   afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
+    await site?.remove();
   });
 
   it('PutObject with x-amz-meta-import: car: the byte-identical CAR arrives, the root comes back', async () => {

@@ -1,32 +1,23 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUploader, importDirectory } from '../../src/lib/index.js';
+import { createUploader } from '../../src/lib/index.js';
 import type { CarSource, PinFlowProgressEvent } from '../../src/lib/index.js';
-import { readCar, type CarSummary } from '../support/car-check.js';
-import { makeTree } from '../support/make-tree.js';
+import { makeSiteCar, type CarSummary, type SiteCar } from '../support/car-check.js';
 import { startPinataUploads } from '../support/pinata-uploads.js';
 
 const JWT = 'pinata-jwt-for-tests-0123456789';
 
 describe('Pinata v3 uploads (stand-in from its API reference; TUS by @tus/server)', () => {
-  let work: string;
+  let site: SiteCar | undefined;
   let car: CarSource;
   let bytes: Buffer;
   let summary: CarSummary;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'ipfs-pin-pinata-itg-'));
-    const site = (await makeTree({ files: 40, bytes: 3 * 1024 * 1024, parent: work })).dir;
-    const path = join(work, 'site.car');
-    const imported = await importDirectory(site, { car: path });
-    car = { root: imported.cid.toString(), path, bytes: (await stat(path)).size };
-    bytes = await readFile(path);
-    summary = await readCar(bytes);
+    site = await makeSiteCar('ipfs-pin-pinata-itg-');
+    ({ car, bytes, summary } = site);
   }, 60_000);
   afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
+    await site?.remove();
   });
 
   it('multipart: the stand-in gets the byte-identical CAR, public, car=true, name and keyvalues', async () => {

@@ -1,5 +1,11 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CarReader } from '@ipld/car/reader';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { importDirectory } from '../../src/lib/index.js';
+import type { CarSource } from '../../src/lib/index.js';
+import { makeTree } from './make-tree.js';
 
 export interface CarSummary {
   roots: string[];
@@ -23,4 +29,33 @@ export async function readCar(bytes: Uint8Array): Promise<CarSummary> {
     blocks.push(cid.toString());
   }
   return { roots, blocks };
+}
+
+/** A small site imported into a CAR file, as the uploads get it: the file, its bytes and what is in it. */
+export interface SiteCar {
+  car: CarSource;
+  bytes: Buffer;
+  summary: CarSummary;
+  remove(): Promise<void>;
+}
+
+/** Makes a 40-file, 3 MiB site under a new temporary folder and writes its CAR beside it. */
+export async function makeSiteCar(prefix: string): Promise<SiteCar> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const remove = (): Promise<void> => rm(work, { recursive: true, force: true });
+  try {
+    const site = (await makeTree({ files: 40, bytes: 3 * 1024 * 1024, parent: work })).dir;
+    const path = join(work, 'site.car');
+    const imported = await importDirectory(site, { car: path });
+    const bytes = await readFile(path);
+    return {
+      car: { root: imported.cid.toString(), path, bytes: (await stat(path)).size },
+      bytes,
+      summary: await readCar(bytes),
+      remove,
+    };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
 }
