@@ -74,6 +74,18 @@ const repoRef = (fullName: string) => ({
   name: fullName.split('/')[1] ?? '',
 });
 
+/** A pull request as a workflow_run payload lists it, with its head in acme/site. */
+const listedPull = (o: { number: number; headSha: string; baseSha: string; baseRepo?: string }) => {
+  const baseRepo = o.baseRepo ?? 'acme/site';
+  return {
+    id: 1,
+    number: o.number,
+    url: `https://api.github.com/repos/${baseRepo}/pulls/${o.number}`,
+    head: { ref: 'feature', sha: o.headSha, repo: repoRef('acme/site') },
+    base: { ref: 'main', sha: o.baseSha, repo: repoRef(baseRepo) },
+  };
+};
+
 interface RunOptions {
   headSha?: string;
   headRepo?: string;
@@ -313,13 +325,12 @@ describe('finding 2: a run is never attached to a PR that is not its own', () =>
     await seedPins();
     // acme/site's own PR #7 is someone else's: the payload's #7 is one opened in other/site.
     api.addPull({ number: 7, headSha: MAINTAINER_SHA, headRepo: 'acme/site', headBranch: 'unrelated' });
-    const listed = {
-      id: 1,
+    const listed = listedPull({
       number: 7,
-      url: 'https://api.github.com/repos/other/site/pulls/7',
-      head: { ref: 'feature', sha: HEAD_SHA, repo: repoRef('acme/site') },
-      base: { ref: 'main', sha: MAINTAINER_SHA, repo: repoRef('other/site') },
-    };
+      headSha: HEAD_SHA,
+      baseSha: MAINTAINER_SHA,
+      baseRepo: 'other/site',
+    });
     const run = await runAction({
       inputs: deploy(),
       event: workflowRun({ headRepo: 'acme/site', listed: [listed] }),
@@ -332,13 +343,7 @@ describe('finding 2: a run is never attached to a PR that is not its own', () =>
   it('a PR in the payload whose head is another commit is refused', async () => {
     await seedPins();
     api.addPull({ number: 10, headSha: MAINTAINER_SHA, headRepo: 'acme/site', headBranch: 'feature' });
-    const listed = {
-      id: 1,
-      number: 10,
-      url: 'https://api.github.com/repos/acme/site/pulls/10',
-      head: { ref: 'feature', sha: MAINTAINER_SHA, repo: repoRef('acme/site') },
-      base: { ref: 'main', sha: MERGE_SHA, repo: repoRef('acme/site') },
-    };
+    const listed = listedPull({ number: 10, headSha: MAINTAINER_SHA, baseSha: MERGE_SHA });
     const run = await runAction({
       inputs: deploy(),
       event: workflowRun({ headRepo: 'acme/site', listed: [listed] }),
@@ -350,13 +355,7 @@ describe('finding 2: a run is never attached to a PR that is not its own', () =>
 
   it('a PR in the payload that is the run’s own is taken: comment, status on the run head, its name', async () => {
     await seedPins();
-    const listed = {
-      id: 1,
-      number: 10,
-      url: 'https://api.github.com/repos/acme/site/pulls/10',
-      head: { ref: 'feature', sha: HEAD_SHA, repo: repoRef('acme/site') },
-      base: { ref: 'main', sha: MERGE_SHA, repo: repoRef('acme/site') },
-    };
+    const listed = listedPull({ number: 10, headSha: HEAD_SHA, baseSha: MERGE_SHA });
     const run = await runAction({
       inputs: deploy(),
       event: workflowRun({ headRepo: 'acme/site', listed: [listed] }),
