@@ -60,13 +60,7 @@ export function createDelegateDialer(
     const fresh: string[] = [];
     for (const addr of list.slice(0, MAX_DELEGATES_PER_ANSWER)) {
       if (seen.size >= MAX_DELEGATES_TOTAL) break;
-      if (
-        typeof addr !== 'string' ||
-        addr.trim() === '' ||
-        addr.length > MAX_DELEGATE_LENGTH ||
-        seen.has(addr)
-      )
-        continue;
+      if (!wellFormed(addr) || seen.has(addr)) continue;
       seen.add(addr);
       delegates.push(addr);
       if (options.allowPrivate !== true && isPrivateMultiaddr(addr)) {
@@ -122,4 +116,35 @@ export function createDelegateDialer(
       await Promise.allSettled([...pending]);
     },
   };
+}
+
+function wellFormed(addr: unknown): addr is string {
+  return typeof addr === 'string' && addr.trim() !== '' && addr.length <= MAX_DELEGATE_LENGTH;
+}
+
+/**
+ * Dials delegates a service named before our pin exists (those of a pin it already holds,
+ * which the early token check sees) so that the connection is up when the pin is
+ * submitted: the service can ask us for the root as soon as it starts, instead of after
+ * the POST's answer and a dial (TCP, Noise, yamux: three round trips or more). Best effort
+ * and unreported to the pin (the node's own `node:dial:done` events still say what
+ * happened); the same bounds and private-address rule as the pin's dialer. The pin's own
+ * dialer then finds the peer connected, keeps it and tells it what we hold.
+ */
+export function warmUpDelegates(
+  node: IpfsNode,
+  list: unknown,
+  options: { allowPrivate: boolean; signal: AbortSignal },
+): void {
+  if (!Array.isArray(list) || options.signal.aborted) return;
+  const addrs = [
+    ...new Set(
+      list
+        .slice(0, MAX_DELEGATES_PER_ANSWER)
+        .filter(wellFormed)
+        .filter((addr) => options.allowPrivate || !isPrivateMultiaddr(addr)),
+    ),
+  ];
+  if (addrs.length === 0) return;
+  node.dial(addrs, { signal: options.signal, allowPrivate: options.allowPrivate }).catch(() => undefined);
 }

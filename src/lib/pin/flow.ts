@@ -37,7 +37,7 @@ import type {
 import type { ResolvedService } from './services.js';
 import type { Deadline } from './wait.js';
 import { carSource, createUploaders, uploadToService } from './upload-step.js';
-import { createDelegateDialer } from './delegates.js';
+import { createDelegateDialer, warmUpDelegates } from './delegates.js';
 
 /**
  * The whole job: import `path` into an IPFS node, pin the CID on every service (reusing
@@ -136,8 +136,16 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
     throw err;
   }
   let keep = false;
-  // A big import checks the tokens meanwhile, so a wrong one fails in seconds, not after it.
-  const early = earlyAccessCheck(clients, services, required, signal);
+  // A big import checks the tokens meanwhile, so a wrong one fails in seconds, not after it;
+  // the delegates of the pin that check sees are dialled meanwhile too (warmUpDelegates).
+  const warm = new AbortController();
+  const early = earlyAccessCheck(clients, services, required, signal, (index, pin) => {
+    if (wait)
+      warmUpDelegates(node, pin.delegates, {
+        allowPrivate: services[index]?.privateDelegates === true,
+        signal: warm.signal,
+      });
+  });
   try {
     let imported;
     try {
@@ -278,14 +286,19 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
     return result;
   } finally {
     deadline.clear();
+    warm.abort();
     // Only the node we made is ours to stop; it runs until every service finished.
     if (ownNode && !keep) await node.stop();
   }
 }
 
-/** Imports at least this big check the services' tokens while they run. */
-const EARLY_CHECK_BYTES = 64 * 1_048_576;
-const EARLY_CHECK_FILES = 5_000;
+/**
+ * Imports at least this big check the services' tokens while they run (one request more:
+ * a smaller import is over before its answer would matter, and keeps that request for its
+ * first poll).
+ */
+const EARLY_CHECK_BYTES = 16 * 1_048_576;
+const EARLY_CHECK_FILES = 1_000;
 
 function isBigImport(totals: { files: number; bytes: number }): boolean {
   return totals.bytes >= EARLY_CHECK_BYTES || totals.files >= EARLY_CHECK_FILES;
@@ -306,23 +319,25 @@ interface EarlyCheck {
  * services reject the token (401/403) that the policy cannot be met, the import stops and
  * the job fails with that service's PSA_UNAUTHORIZED or PSA_FORBIDDEN at once (nothing was
  * pinned). Any other answer, failure included, is left to the pin flow: this is a shortcut
- * for the one error that no waiting fixes.
+ * for the one error that no waiting fixes. The pin a service lists, if any, goes to `onPin`
+ * (its delegates are dialled while the import runs).
  */
 function earlyAccessCheck(
   clients: (PinningClient | undefined)[],
   services: { label: string }[],
   required: number,
   signal: AbortSignal | undefined,
+  onPin: (index: number, pin: PinStatus) => void,
 ): EarlyCheck {
   const stopImport = new AbortController();
   const checks = new AbortController();
   let started = false;
   let rejected = 0;
   let failure: IpfsPinError | undefined;
-  const check = async (client: PinningClient, label: string): Promise<void> => {
+  const check = async (client: PinningClient, label: string, index: number): Promise<void> => {
     try {
       for await (const pin of client.list({ limit: 1 }, { signal: checks.signal })) {
-        void pin;
+        onPin(index, pin);
         break;
       }
     } catch (err) {
@@ -349,7 +364,7 @@ function earlyAccessCheck(
       if (started) return;
       started = true;
       clients.forEach((client, i) => {
-        if (client !== undefined) void check(client, services[i]?.label ?? client.endpoint);
+        if (client !== undefined) void check(client, services[i]?.label ?? client.endpoint, i);
       });
     },
     failure: () => failure,
