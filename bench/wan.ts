@@ -12,7 +12,14 @@
 //   - kubo's own path: `ipfs add -r` + `ipfs pin remote add` from a kubo in the namespace;
 //   - the CAR upload ipfs-deploy-action uses: kubo `add` (1 MiB chunks, raw leaves) +
 //     `dag export` + `ipfs-cluster-ctl add --format car --local` through the link; "returns"
-//     is when that command exits, "pinned" when the cluster's status says so.
+//     is when that command exits, "pinned" when the cluster's status says so;
+//   - the same upload alone: the CAR made before the clock, only `ipfs-cluster-ctl add`
+//     on it (what any upload of these bytes costs: the upload rows' floor);
+//   - the service's fetch floor: a kubo in the namespace that already holds the tree (its
+//     `add` defaults; on the nested tree every profile makes the same blocks) and is
+//     already connected to the service's kubo; the clock runs from the cluster's `pin add`
+//     (made on the host, no link in between) to its status `pinned`. No runner that serves
+//     by bitswap gets the data there sooner: the service's fetcher sets the pace.
 // At the end of each row the cluster's status is checked `pinned` and its kubo holds the
 // whole DAG (offline `dag stat`). Prints a table (median and range per cell), the rate
 // ipfs-pin's node served at (bytes over the time from its first block to its last), and
@@ -70,6 +77,8 @@ const TOOLS = [
   'ipfs-pin + upload, REST API down',
   'kubo add + pin remote add',
   'CAR upload',
+  'CAR upload alone',
+  'service fetch floor',
 ] as const;
 type Tool = (typeof TOOLS)[number];
 
@@ -86,6 +95,8 @@ interface Sample {
   delivery?: string;
   /** ipfs-pin: MB/s our node served, from its first block to its last (bitswap only). */
   transferMBps?: number;
+  /** ipfs-pin: seconds from its first block served to its last (bitswap only). */
+  servedSeconds?: number;
   pinned: boolean;
   complete: boolean;
 }
@@ -168,7 +179,7 @@ async function clusterStateOnce(cid: string): Promise<{ pinned: boolean; complet
   return { pinned, complete };
 }
 
-async function waitPinned(cid: string, t0: number): Promise<number> {
+async function waitPinned(cid: string, t0: number, everyMs = 100): Promise<number> {
   for (;;) {
     const { stdout } = await lab.cluster.ctl(['--enc=json', 'status', cid]).catch(() => ({ stdout: '{}' }));
     const peers = Object.values(
@@ -176,7 +187,7 @@ async function waitPinned(cid: string, t0: number): Promise<number> {
     );
     if (peers.length > 0 && peers.every((p) => p.status === 'pinned')) return (performance.now() - t0) / 1000;
     if (performance.now() - t0 > 15 * 60_000) throw new Error(`${cid} not pinned by the cluster in 15 min`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -261,6 +272,7 @@ interface Measured {
   pinnedSeconds?: number;
   delivery?: string;
   transferMBps?: number;
+  servedSeconds?: number;
 }
 
 async function measure(
@@ -306,7 +318,9 @@ async function measureOnce(
       return {
         cid: result.cid,
         seconds: (performance.now() - t0) / 1000,
-        ...(ms === undefined || ms <= 0 ? {} : { transferMBps: bytes / 1e6 / (ms / 1000) }),
+        ...(ms === undefined || ms <= 0
+          ? {}
+          : { transferMBps: bytes / 1e6 / (ms / 1000), servedSeconds: ms / 1000 }),
         t0,
       };
     }
@@ -350,12 +364,15 @@ async function measureOnce(
         await kubo.stop();
       }
     }
-    case 'CAR upload': {
+    case 'CAR upload':
+    case 'CAR upload alone': {
+      const alone = tool === 'CAR upload alone';
+      if (alone && onStart !== undefined) throw new Error('the upload alone has no queued row');
       const repo = await createKuboRepo();
       const env = { IPFS_PATH: repo.repoPath };
       const car = join(work, `upload-${seed}.car`);
       try {
-        const t0 = performance.now();
+        let t0 = performance.now();
         onStart?.();
         const cid = (
           await inside(
@@ -374,6 +391,7 @@ async function measureOnce(
           )
         ).stdout.trim();
         await inside('sh', ['-c', `"$0" dag export "$1" > "$2"`, ipfs, cid, car], env);
+        if (alone) t0 = performance.now();
         // The cluster's REST API has no auth here (the pinning API does).
         await inside(ctlBin, ['--host', lab.restApiMultiaddr, 'add', '--format', 'car', '--local', car]);
         const seconds = (performance.now() - t0) / 1000;
@@ -382,6 +400,23 @@ async function measureOnce(
       } finally {
         await rm(car, { force: true });
         await repo.remove();
+      }
+    }
+    case 'service fetch floor': {
+      if (onStart !== undefined) throw new Error('the fetch floor has no queued row');
+      const kubo = await kuboInside();
+      try {
+        // Everything a runner could do before the service starts: the tree added, the
+        // connection up. Only the service's own fetch is left on the clock.
+        const cid = (await inside(ipfs, ['add', '-r', '-Q', '--cid-version=1', dir], kubo.env)).stdout.trim();
+        await inside(ipfs, ['swarm', 'connect', lab.serviceSwarmAddr], kubo.env);
+        const t0 = performance.now();
+        await lab.cluster.ctl(['pin', 'add', '--no-status', cid]);
+        // The status is read on the host (no link), every 20 ms.
+        const seconds = await waitPinned(cid, t0, 20);
+        return { cid, seconds, t0 };
+      } finally {
+        await kubo.stop();
       }
     }
   }
@@ -431,6 +466,8 @@ try {
             seed,
             parent: work,
           });
+          if ((tool === 'service fetch floor' || tool === 'CAR upload alone') && link.queued === true)
+            continue;
           try {
             const queue = link.queued === true ? await holdQueue() : undefined;
             const m = await measure(tool, t.dir, queue);
@@ -499,6 +536,16 @@ for (const tree of trees) {
   });
   if (rates.length > 0)
     out.push(`\nipfs-pin (bitswap) served, MB/s from its first block to its last: ${rates.join('; ')}`);
+  const windows = links.flatMap((link) => {
+    const xs = samples.flatMap((s) =>
+      s.tree === tree && s.link === link.label && s.tool === 'ipfs-pin' && s.servedSeconds !== undefined
+        ? [s.servedSeconds]
+        : [],
+    );
+    return xs.length === 0 ? [] : [`${link.label}: ${cell(xs)}`];
+  });
+  if (windows.length > 0)
+    out.push(`ipfs-pin (bitswap), seconds from its first block served to its last: ${windows.join('; ')}`);
 }
 process.stdout.write(
   `${out.join('\n')}\n${samples.some((s) => !s.pinned || !s.complete) ? '\n(!) a run that did not end pinned with the whole DAG on the cluster\n' : ''}`,

@@ -44,6 +44,8 @@ export interface WanLab {
   restApiMultiaddr: string;
   /** The same REST API as a URL (for ipfs-pin --upload cluster:URL). */
   restApiUrl: string;
+  /** The service's kubo as the runner dials it: /dns4/service.lab/tcp/<swarm proxy>/p2p/<id>. */
+  serviceSwarmAddr: string;
   /** Sets latency (and bandwidth) on every proxy, both ways. */
   shape(link: LinkShape): Promise<void>;
   /** Resets every connection through a proxy once (TCP RST), then lets new ones through. */
@@ -197,6 +199,7 @@ export async function startWanLab(options: WanLabOptions = {}): Promise<WanLab> 
       psaEndpoint: `http://${SERVICE_HOST}:${psaPort}`,
       restApiMultiaddr: `/dns4/${SERVICE_HOST}/tcp/${restPort}`,
       restApiUrl: `http://${SERVICE_HOST}:${restPort}`,
+      serviceSwarmAddr: `/dns4/${SERVICE_HOST}/tcp/${swarmPort}/p2p/${cluster.kubo.peerId}`,
       async shape(link) {
         await allToxics();
         for (const name of PROXIES) {
