@@ -5,16 +5,24 @@
 // failed with the Helia-based node (#20): the service listed our root in its wantlist for
 // the whole pin and never asked us.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { describe, expect, it } from 'vitest';
 import { startCluster } from '../support/cluster.js';
+import { makeTree } from '../support/make-tree.js';
 import type { Cluster, ClusterOptions } from '../support/cluster.js';
 import { ipfsPin, lastLine, makeSite } from './pin-helpers.js';
 
-const PUBLIC_PEER = { 'Internal.Bitswap.BroadcastControl': { LocalPeers: true } };
+// PeeredPeers too: with LocalPeers alone, boxo v0.40.0 (kubo 0.42) leaves the broadcast
+// control's host unset (`NeedHost` is false) and then reads it for a peer that is neither a
+// broadcast target nor local-exempt: kubo panics (nil pointer in `skipBroadcast`) at the
+// first broadcast that finds such a peer connected, as our node is when it dialled early.
+// We are in nobody's peering list, so this changes nothing else for us.
+const PUBLIC_PEER = { 'Internal.Bitswap.BroadcastControl': { LocalPeers: true, PeeredPeers: true } };
 /** How long our pin waits in the queue after our node connected to the service. */
 const QUEUED_MS = 8_000;
 
@@ -34,10 +42,28 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-async function pinThrough(options: ClusterOptions, queued: boolean): Promise<void> {
+async function pinThrough(
+  options: ClusterOptions,
+  queued: boolean,
+  { connectedFirst = false }: { connectedFirst?: boolean } = {},
+): Promise<void> {
   const cluster = await startCluster(options);
-  const site = await makeSite(30);
+  // connectedFirst: a big tree (1,000 files) on a service that holds a pin already, so the
+  // early token check lists it and our node dials its delegate before our pin is submitted.
+  const site = connectedFirst
+    ? (await makeTree({ files: 1_000, bytes: 8 * 1_048_576, shape: 'nested', seed: Date.now() % 100_000 }))
+        .dir
+    : await makeSite(30);
   try {
+    if (connectedFirst) {
+      // Any pin the service holds: the early check lists it, with the delegates ours gets too.
+      const other = await mkdtemp(join(tmpdir(), 'ipfs-pin-other-'));
+      await writeFile(join(other, 'a.txt'), randomBytes(64));
+      const { stdout } = await cluster.kubo.ipfs(['add', '-Q', '--pin=false', join(other, 'a.txt')]);
+      await rm(other, { recursive: true, force: true });
+      await cluster.ctl(['pin', 'add', '--no-status', stdout.trim()]);
+      await until('the other pin', async () => (await statusOf(cluster, stdout.trim())) === 'pinned');
+    }
     // A pin of a block nobody has holds the cluster's only slot.
     const blocker = CID.createV1(raw.code, await sha256.digest(randomBytes(64))).toString();
     if (queued) {
@@ -62,7 +88,10 @@ async function pinThrough(options: ClusterOptions, queued: boolean): Promise<voi
       await cluster.ctl(['pin', 'rm', '--no-status', blocker]);
     }
     const result = await run;
-    expect(result.code, `${result.stderr}\n${cluster.logs().slice(-3000)}`).toBe(0);
+    expect(
+      result.code,
+      `${result.stderr}\n${cluster.logs().slice(-3000)}\n${cluster.kubo.logs().slice(-6000)}`,
+    ).toBe(0);
     const out = JSON.parse(result.stdout) as {
       cid: string;
       services: { status: string }[];
@@ -91,5 +120,9 @@ describe('a service that is busy, or treats the runner as a public peer (real IP
 
   it('pins when such a service also queues the pin: the HAVE our node sent at connect makes it ask', async () => {
     await pinThrough({ concurrentPins: 1, kubo: { config: PUBLIC_PEER } }, true);
+  });
+
+  it('pins on such a service when our node was connected before the pin existed (the early dial)', async () => {
+    await pinThrough({ kubo: { config: PUBLIC_PEER } }, false, { connectedFirst: true });
   });
 });
