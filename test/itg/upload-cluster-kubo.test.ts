@@ -59,6 +59,31 @@ describe('uploads to IPFS Cluster and Kubo RPC (real peers)', () => {
     expect(Object.values(status.peer_map).map((p) => p.status)).toContain('pinned');
   });
 
+  it('cluster: replication and expiry from the URL query reach the pin the cluster makes', async () => {
+    const other = (await makeTree({ files: 3, bytes: 3 * 1024 * 1024, seed: 77, parent: work })).dir;
+    const carPath = join(work, 'other.car');
+    const imported = await importDirectory(other, { car: carPath });
+    const otherCar = { root: imported.cid.toString(), path: carPath, bytes: (await stat(carPath)).size };
+    const before = Date.now();
+    const uploader = createUploader({
+      kind: 'cluster',
+      url: `${restUrl().replace(/\/$/, '')}?replication-min=1&replication-max=1&expire-in=2h`,
+    });
+    await uploader.upload(otherCar, { name: 'replicated', service: 'cluster' });
+    const { stdout } = await cluster.ctl(['--enc=json', 'pin', 'ls', otherCar.root]);
+    const pin = JSON.parse(stdout) as {
+      replication_factor_min: number;
+      replication_factor_max: number;
+      expire_at: string;
+    };
+    expect(pin.replication_factor_min).toBe(1);
+    expect(pin.replication_factor_max).toBe(1);
+    // Two hours from the upload (the cluster's clock is this machine's).
+    const expires = Date.parse(pin.expire_at) - before;
+    expect(expires).toBeGreaterThan(2 * 3600_000 - 60_000);
+    expect(expires).toBeLessThan(2 * 3600_000 + 60_000);
+  });
+
   it('cluster: wrong REST credentials fail with UPLOAD_FAILED and 401, the password nowhere', async () => {
     const u = new URL(restUrl());
     u.password = 'wrong-password-1234';

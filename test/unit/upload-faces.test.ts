@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpfsPinError } from '../../src/lib/errors.js';
-import { autoUpload, parseUploadSpec } from '../../src/lib/upload/index.js';
+import { autoUpload, createUploader, parseUploadSpec } from '../../src/lib/upload/index.js';
 import { parsePinArgs } from '../../src/cli/pin-args.js';
 import { mask } from '../../src/cli/secrets.js';
 import { collectSecrets, parseInputs, parseServices } from '../../src/action/inputs.js';
@@ -39,6 +39,34 @@ describe('parseUploadSpec', () => {
   it('refuses an unknown kind and a cluster without its URL', () => {
     expect(invalid(() => parseUploadSpec('s3:http://x')).message).toMatch(/not one of auto, off/);
     expect(invalid(() => parseUploadSpec('cluster')).message).toMatch(/needs its URL/);
+  });
+});
+
+describe('the cluster upload URL query', () => {
+  it('takes replication-min, replication-max and expire-in, and nothing else', () => {
+    const base = 'http://cluster.example:9094';
+    expect(() =>
+      createUploader({
+        kind: 'cluster',
+        url: `${base}?replication-min=2&replication-max=-1&expire-in=1h30m`,
+      }),
+    ).not.toThrow();
+    for (const [query, why] of [
+      ['?local=false', /takes only replication-min, replication-max, expire-in/],
+      ['?replication-min=1&replication-min=2', /each once/],
+      ['?replication-min=two', /whole number of peers/],
+      ['?replication-max=1.5', /whole number of peers/],
+      ['?expire-in=tomorrow', /duration such as 720h/],
+      ['?expire-in=-1h', /duration such as 720h/],
+      ['?replication-min=3&replication-max=2', /replication-min is above replication-max/],
+      ['#frag', /remove the fragment/],
+    ] as const) {
+      expect(() => createUploader({ kind: 'cluster', url: `${base}${query}` }), query).toThrow(why);
+    }
+    // The other kinds take no query at all.
+    expect(() => createUploader({ kind: 'kubo', url: 'http://127.0.0.1:5001?x=1' })).toThrow(
+      /remove the query and fragment/,
+    );
   });
 });
 

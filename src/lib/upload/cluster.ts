@@ -1,9 +1,49 @@
+import { IpfsPinError } from '../errors.js';
 import { snippet } from '../psa/text.js';
 import { cidText, expectRoot, inlineError, jsonValues } from './answer.js';
 import { isObject } from '../psa/failure.js';
 import { byteProgress, carFileName, multipart } from './car-body.js';
 import { badAnswer, checkUploadToken, parseServiceUrl, uploadCall, uploadContext } from './http.js';
 import type { UploadConfig, Uploader, UploaderOptions } from './types.js';
+
+/**
+ * What the cluster's `/add` takes for the pin it makes, from the upload URL's query:
+ * `?replication-min=2&replication-max=3&expire-in=720h`.
+ */
+export const CLUSTER_OPTIONS = ['replication-min', 'replication-max', 'expire-in'] as const;
+
+/** Go's time.ParseDuration syntax, positive: `720h`, `1h30m`, `90s`. */
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+$/;
+
+function clusterPinOptions(given: Map<string, string>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [key, value] of given) {
+    if (key === 'expire-in') {
+      if (!GO_DURATION.test(value))
+        throw new IpfsPinError(
+          'INVALID_INPUT',
+          'upload cluster: expire-in is a duration such as 720h, 1h30m or 90s',
+        );
+    } else if (!/^(?:-1|\d{1,4})$/.test(value)) {
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `upload cluster: ${key} is a whole number of peers (-1: every peer, 0: the cluster's default)`,
+      );
+    }
+    out.push([key, value]);
+  }
+  const min = given.get('replication-min');
+  const max = given.get('replication-max');
+  if (
+    min !== undefined &&
+    max !== undefined &&
+    Number(min) > 0 &&
+    Number(max) > 0 &&
+    Number(min) > Number(max)
+  )
+    throw new IpfsPinError('INVALID_INPUT', 'upload cluster: replication-min is above replication-max');
+  return out;
+}
 
 /**
  * IPFS Cluster's REST API (default port 9094): `POST /add?format=car&local=true` with the
@@ -15,7 +55,8 @@ import type { UploadConfig, Uploader, UploaderOptions } from './types.js';
 export function createClusterUploader(config: UploadConfig, options: UploaderOptions = {}): Uploader {
   if (config.url === undefined || config.url.trim() === '')
     throw badAnswer('cluster', 'the cluster', 'give the REST API URL, e.g. http://user:password@host:9094');
-  const url = parseServiceUrl('cluster', config.url);
+  const url = parseServiceUrl('cluster', config.url, CLUSTER_OPTIONS);
+  const pinOptions = clusterPinOptions(url.options);
   const token = checkUploadToken('cluster', config.token);
   const ctx = uploadContext(
     url.base,
@@ -39,6 +80,7 @@ export function createClusterUploader(config: UploadConfig, options: UploaderOpt
         name: up.name,
       });
       for (const [key, value] of Object.entries(up.meta ?? {})) query.set(`meta-${key}`, value);
+      for (const [key, value] of pinOptions) query.set(key, value);
       const progress = byteProgress('cluster', car.bytes, up);
       const secrets = [ctx.token, ...(ctx.secrets ?? [])];
       const root = await uploadCall(

@@ -15,13 +15,16 @@ export interface ServiceUrl {
   base: string;
   user?: string;
   password?: string;
+  /** The query parameters the kind takes (`options` of parseServiceUrl), each once. */
+  options: Map<string, string>;
 }
 
 /**
- * Checks an upload URL: http(s), no query or fragment. Credentials in it are taken out
- * (they go as HTTP Basic) and never repeated in a message.
+ * Checks an upload URL: http(s), no fragment, and no query but the `options` the kind takes
+ * (each at most once). Credentials in it are taken out (they go as HTTP Basic) and never
+ * repeated in a message.
  */
-export function parseServiceUrl(kind: UploadKind, raw: string): ServiceUrl {
+export function parseServiceUrl(kind: UploadKind, raw: string, options: readonly string[] = []): ServiceUrl {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -38,15 +41,29 @@ export function parseServiceUrl(kind: UploadKind, raw: string): ServiceUrl {
       'INVALID_INPUT',
       `upload ${kind}: the URL must use http:// or https://, e.g. ${example(kind)}`,
     );
-  if (url.search !== '' || url.hash !== '')
-    throw new IpfsPinError(
-      'INVALID_INPUT',
-      `upload ${kind}: remove the query and fragment from the URL: use ${clean}`,
-    );
-  const out: ServiceUrl = { base: clean };
+  const taken = new Map<string, string>();
+  for (const [key, value] of url.searchParams) {
+    if (!options.includes(key) || taken.has(key))
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        options.length === 0
+          ? `upload ${kind}: remove the query and fragment from the URL: use ${clean}`
+          : `upload ${kind}: the URL's query takes only ${options.join(', ')}, each once (got ${snippetKey(key)})`,
+      );
+    taken.set(key, value);
+  }
+  if (url.hash !== '')
+    throw new IpfsPinError('INVALID_INPUT', `upload ${kind}: remove the fragment from the URL: use ${clean}`);
+  const out: ServiceUrl = { base: clean, options: taken };
   if (url.username !== '') out.user = decodeURIComponent(url.username);
   if (url.password !== '') out.password = decodeURIComponent(url.password);
   return out;
+}
+
+/** A query key as the user wrote it, short and printable (it is the user's, not a secret). */
+function snippetKey(key: string): string {
+  const clean = key.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
 }
 
 function example(kind: UploadKind): string {
