@@ -1,9 +1,20 @@
 // The CAR an import writes (ImportOptions.car), read back by kubo (`ipfs dag import`),
 // by ipfs-car (`unpack`, which rebuilds the files) and by @ipld/car, for each profile.
 import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, readFile, readdir, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import {
+  lstat,
+  lutimes,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+  mkdir,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CarBlockIterator } from '@ipld/car/iterator';
 import * as dagPb from '@ipld/dag-pb';
 import { sha256 } from 'multiformats/hashes/sha2';
@@ -140,6 +151,25 @@ describe('car: where the file goes', () => {
     // A re-run replaces it.
     const result = await importDirectory(tree.dir, { car });
     expect((await readCar(car)).roots).toEqual([result.cid.toString()]);
+  });
+
+  it('removes what a killed run left beside the CAR (an hour untouched), nothing else', async () => {
+    const car = join(out, 'site.car');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    const stale = join(out, '.site.car.0123456789ab.partial');
+    const fresh = join(out, '.site.car.ba9876543210.partial');
+    const otherCar = join(out, '.other.car.0123456789ab.partial');
+    const notOurs = join(out, '.site.car.notours.partial');
+    const linked = join(out, '.site.car.aaaaaaaaaaaa.partial');
+    for (const f of [stale, fresh, otherCar, notOurs]) await writeFile(f, 'half a CAR');
+    await symlink(join(out, 'nowhere'), linked);
+    for (const f of [stale, otherCar, notOurs]) await utimes(f, old, old);
+    await lutimes(linked, old, old);
+    await importDirectory(tree.dir, { car });
+    const left = await partials();
+    expect(left).not.toContain(basename(stale));
+    expect(left.sort()).toEqual([fresh, otherCar, notOurs, linked].map((f) => basename(f)).sort());
+    for (const f of [fresh, otherCar, notOurs, linked]) await rm(f, { force: true });
   });
 
   it('refuses a CAR inside the imported path, also through a symlinked directory, before reading', async () => {

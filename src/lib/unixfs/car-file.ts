@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { CarWriter } from '@ipld/car/writer';
@@ -95,6 +95,7 @@ export async function carHeader(root: CID): Promise<Uint8Array> {
 
 export async function createCarFile(path: string, cidVersion: 0 | 1, importPath?: string): Promise<CarFile> {
   const abs = await checkCarPath(path, importPath);
+  await removeStalePartials(abs);
   const placeholder = await carHeader(standIn(cidVersion));
   // Hidden, in the same directory (so the rename stays on one file system), never an
   // existing file or link: O_EXCL refuses anything there, O_NOFOLLOW a link.
@@ -170,6 +171,39 @@ export async function createCarFile(path: string, cidVersion: 0 | 1, importPath?
       await rm(temp, { force: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * A write grows its temporary file block by block; one untouched this long belongs to a run
+ * that was killed (SIGKILL, a lost runner) before it could remove it.
+ */
+export const STALE_PARTIAL_MS = 60 * 60_000;
+
+/**
+ * Removes what killed runs left beside `abs`: our own temporary names for this very file
+ * (`.<name>.<12 hex>.partial`), regular files only (never a link), untouched for
+ * {@link STALE_PARTIAL_MS}. Best effort: a file it cannot read or remove stays.
+ */
+async function removeStalePartials(abs: string): Promise<void> {
+  const dir = dirname(abs);
+  const prefix = `.${basename(abs)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.partial$/.test(name.slice(prefix.length))) continue;
+    const file = join(dir, name);
+    try {
+      const info = await lstat(file);
+      if (info.isFile() && now - info.mtimeMs > STALE_PARTIAL_MS) await rm(file, { force: true });
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
 }
 
 function carError(path: string, cause: Error): IpfsPinError {
