@@ -525,25 +525,19 @@ for (const tree of trees) {
     });
     out.push(`| ${link.label} | ${row.join(' | ')} |`);
   }
-  // What our node's link carried while it served: bytes over first-to-last block.
-  const rates = links.flatMap((link) => {
-    const xs = samples.flatMap((s) =>
-      s.tree === tree && s.link === link.label && s.tool === 'ipfs-pin' && s.transferMBps !== undefined
-        ? [s.transferMBps]
-        : [],
-    );
-    return xs.length === 0 ? [] : [`${link.label}: ${cell(xs)}`];
-  });
+  // What our node's link carried while it served: bytes over first-to-last block, and that time.
+  const perLink = (field: 'transferMBps' | 'servedSeconds'): string[] =>
+    links.flatMap((link) => {
+      const xs = samples.flatMap((s) => {
+        const x = s.tree === tree && s.link === link.label && s.tool === 'ipfs-pin' ? s[field] : undefined;
+        return x === undefined ? [] : [x];
+      });
+      return xs.length === 0 ? [] : [`${link.label}: ${cell(xs)}`];
+    });
+  const rates = perLink('transferMBps');
   if (rates.length > 0)
     out.push(`\nipfs-pin (bitswap) served, MB/s from its first block to its last: ${rates.join('; ')}`);
-  const windows = links.flatMap((link) => {
-    const xs = samples.flatMap((s) =>
-      s.tree === tree && s.link === link.label && s.tool === 'ipfs-pin' && s.servedSeconds !== undefined
-        ? [s.servedSeconds]
-        : [],
-    );
-    return xs.length === 0 ? [] : [`${link.label}: ${cell(xs)}`];
-  });
+  const windows = perLink('servedSeconds');
   if (windows.length > 0)
     out.push(`ipfs-pin (bitswap), seconds from its first block served to its last: ${windows.join('; ')}`);
 }
