@@ -49,7 +49,8 @@ async function pinThrough(
 ): Promise<void> {
   const cluster = await startCluster(options);
   // connectedFirst: a big tree (1,000 files) on a service that holds a pin already, so the
-  // early token check lists it and our node dials its delegate before our pin is submitted.
+  // early token check lists it and our node dials its delegate before our pin is submitted
+  // (test/itg/early-dial.test.ts shows that order; here, that the real kubo still asks us).
   const site = connectedFirst
     ? (await makeTree({ files: 1_000, bytes: 8 * 1_048_576, shape: 'nested', seed: Date.now() % 100_000 }))
         .dir

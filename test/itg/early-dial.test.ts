@@ -76,23 +76,25 @@ describe('the delegates of a pin the service already holds', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     const peer = '12D3KooWJx1aT4uWnDu6vB8ab8dT8t3p3nTCvKGQ3YFXx1XkHy4V';
-    await using server = await startFaultServer({
-      handler: service(
-        [`/ip4/127.0.0.1/tcp/${port}/p2p/${peer}`, `/ip4/10.1.2.3/tcp/4001/p2p/${peer}`],
-        () => {},
-      ),
-    });
+    // A public address our node cannot dial (no QUIC here) fails at once and says so: the
+    // proof that the listed pin's delegates reached the early dial, minus the private ones.
+    const publicOne = `/ip4/8.8.8.8/udp/4001/quic-v1/p2p/${peer}`;
+    const internal = [`/ip4/127.0.0.1/tcp/${port}/p2p/${peer}`, `/ip4/10.1.2.3/tcp/4001/p2p/${peer}`];
+    await using server = await startFaultServer({ handler: service([...internal, publicOne], () => {}) });
     const tree = await bigTree(12);
+    const dials: string[] = [];
     try {
       const result = await pinDirectory({
         path: tree.dir,
         // As a public service would be: the endpoint on loopback here is only the test's.
         services: [{ endpoint: server.url, token: 'tok-12345678', privateDelegates: false }],
         timeoutMs: 30_000,
+        onProgress: (e) => {
+          if (e.type === 'node:dial:done') dials.push(e.detail.multiaddr);
+        },
       });
       expect(result.ok).toBe(true);
-      // The early check ran and listed the pin: the refusal is ours, not a missed request.
-      expect(server.requests.some((r) => r.path === '/pins' && r.query.get('limit') === '1')).toBe(true);
+      expect(dials).toEqual([publicOne]);
       expect(connections).toBe(0);
     } finally {
       probe.close();

@@ -129,14 +129,15 @@ function wellFormed(addr: unknown): addr is string {
  * the POST's answer and a dial (TCP, Noise, yamux: three round trips or more). Best effort
  * and unreported to the pin (the node's own `node:dial:done` events still say what
  * happened); the same bounds and private-address rule as the pin's dialer. The pin's own
- * dialer then finds the peer connected, keeps it and tells it what we hold.
+ * dialer then finds the peer connected, keeps it and tells it what we hold. Resolves (never
+ * rejects) when the dials are over: the caller awaits it before stopping the node.
  */
 export function warmUpDelegates(
   node: IpfsNode,
   list: unknown,
   options: { allowPrivate: boolean; signal: AbortSignal },
-): void {
-  if (!Array.isArray(list) || options.signal.aborted) return;
+): Promise<void> {
+  if (!Array.isArray(list) || options.signal.aborted) return Promise.resolve();
   const addrs = [
     ...new Set(
       list
@@ -145,6 +146,9 @@ export function warmUpDelegates(
         .filter((addr) => options.allowPrivate || !isPrivateMultiaddr(addr)),
     ),
   ];
-  if (addrs.length === 0) return;
-  node.dial(addrs, { signal: options.signal, allowPrivate: options.allowPrivate }).catch(() => undefined);
+  if (addrs.length === 0) return Promise.resolve();
+  return node
+    .dial(addrs, { signal: options.signal, allowPrivate: options.allowPrivate })
+    .then(() => undefined)
+    .catch(() => undefined);
 }

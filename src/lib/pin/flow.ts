@@ -139,12 +139,15 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
   // A big import checks the tokens meanwhile, so a wrong one fails in seconds, not after it;
   // the delegates of the pin that check sees are dialled meanwhile too (warmUpDelegates).
   const warm = new AbortController();
+  const warming: Promise<void>[] = [];
   const early = earlyAccessCheck(clients, services, required, signal, (index, pin) => {
     if (wait)
-      warmUpDelegates(node, pin.delegates, {
-        allowPrivate: services[index]?.privateDelegates === true,
-        signal: warm.signal,
-      });
+      warming.push(
+        warmUpDelegates(node, pin.delegates, {
+          allowPrivate: services[index]?.privateDelegates === true,
+          signal: warm.signal,
+        }),
+      );
   });
   try {
     let imported;
@@ -286,7 +289,9 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
     return result;
   } finally {
     deadline.clear();
+    // The early dials report (node:dial:done) before the job returns, never after.
     warm.abort();
+    await Promise.all(warming);
     // Only the node we made is ours to stop; it runs until every service finished.
     if (ownNode && !keep) await node.stop();
   }
