@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IpfsPinError } from '../../src/lib/errors.js';
 import { autoUpload, createUploader, parseUploadSpec } from '../../src/lib/upload/index.js';
 import { parsePinArgs } from '../../src/cli/pin-args.js';
+import { resolveServices } from '../../src/lib/pin/services.js';
 import { mask } from '../../src/cli/secrets.js';
 import { collectSecrets, parseInputs, parseServices } from '../../src/action/inputs.js';
 
@@ -43,22 +44,30 @@ describe('parseUploadSpec', () => {
 });
 
 describe('the cluster upload URL query', () => {
-  it('takes replication-min, replication-max and expire-in, and nothing else', () => {
+  it('takes replication-min, replication-max and expire-in by the cluster own rules, and nothing else', () => {
     const base = 'http://cluster.example:9094';
-    expect(() =>
-      createUploader({
-        kind: 'cluster',
-        url: `${base}?replication-min=2&replication-max=-1&expire-in=1h30m`,
-      }),
-    ).not.toThrow();
+    for (const query of [
+      '?replication-min=2&replication-max=3&expire-in=1h30m',
+      '?replication-min=-1&replication-max=-1',
+      '?expire-in=1.5h',
+      '?expire-in=.5h',
+      '?expire-in=1s',
+    ]) {
+      expect(() => createUploader({ kind: 'cluster', url: `${base}${query}` }), query).not.toThrow();
+    }
     for (const [query, why] of [
       ['?local=false', /takes only replication-min, replication-max, expire-in/],
       ['?replication-min=1&replication-min=2', /each once/],
-      ['?replication-min=two', /whole number of peers/],
-      ['?replication-max=1.5', /whole number of peers/],
+      ['?replication-min=two&replication-max=2', /whole numbers of peers/],
+      ['?replication-min=1&replication-max=1.5', /whole numbers of peers/],
+      ['?replication-min=0&replication-max=0', /whole numbers of peers/],
+      ['?replication-min=2', /together/],
+      ['?replication-min=2&replication-max=-1', /both be -1/],
+      ['?replication-min=3&replication-max=2', /replication-min is above replication-max/],
       ['?expire-in=tomorrow', /duration such as 720h/],
       ['?expire-in=-1h', /duration such as 720h/],
-      ['?replication-min=3&replication-max=2', /replication-min is above replication-max/],
+      ['?expire-in=500ms', /1s or more/],
+      ['?expire-in=0s', /1s or more/],
       ['#frag', /remove the fragment/],
     ] as const) {
       expect(() => createUploader({ kind: 'cluster', url: `${base}${query}` }), query).toThrow(why);
@@ -67,6 +76,21 @@ describe('the cluster upload URL query', () => {
     expect(() => createUploader({ kind: 'kubo', url: 'http://127.0.0.1:5001?x=1' })).toThrow(
       /remove the query and fragment/,
     );
+  });
+
+  it('makes the upload required: a pin by bitswap would have neither replication nor expiry', () => {
+    const [withOptions, without] = resolveServices([
+      {
+        endpoint: 'https://a.example/psa',
+        upload: { kind: 'cluster', url: 'http://c.example:9094?expire-in=720h' },
+      },
+      {
+        endpoint: 'https://b.example/psa',
+        upload: { kind: 'cluster', url: 'http://c.example:9094', required: false },
+      },
+    ]);
+    expect(withOptions?.upload?.required).toBe(true);
+    expect(without?.upload?.required).toBe(false);
   });
 });
 

@@ -8,6 +8,7 @@ import { createPinningClient } from '../psa/client.js';
 import type { PinningClient } from '../psa/types.js';
 import type { ServiceConfig } from './types.js';
 import { autoUpload, parseUploadSpec } from '../upload/index.js';
+import { clusterUrlSetsPinOptions } from '../upload/cluster.js';
 import type { UploadConfig } from '../upload/types.js';
 
 export const DEFAULT_MIN_INTERVAL_MS = 1000;
@@ -149,6 +150,9 @@ function resolveUpload(config: ServiceConfig, index: number): UploadConfig | und
       'INVALID_INPUT',
       `service ${index + 1}: upload must be auto, off or { kind, url }`,
     );
+  // A cluster's replication and expiry ride on the upload: a pin made by bitswap instead
+  // would have neither, so with them the upload is required.
+  if (given.kind === 'cluster' && clusterUrlSetsPinOptions(given.url)) return { ...given, required: true };
   return given;
 }
 

@@ -12,37 +12,74 @@ import type { UploadConfig, Uploader, UploaderOptions } from './types.js';
  */
 export const CLUSTER_OPTIONS = ['replication-min', 'replication-max', 'expire-in'] as const;
 
-/** Go's time.ParseDuration syntax, positive: `720h`, `1h30m`, `90s`. */
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+$/;
+/** One term of Go's time.ParseDuration: a decimal number and a unit. */
+const GO_DURATION_TERM = /(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  '\u00b5s': 1e-3,
+  '\u03bcs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
+/** Go's duration syntax (`720h`, `1h30m`, `1.5h`), in ms; undefined when it is not one. */
+export function goDurationMs(text: string): number | undefined {
+  if (text === '') return undefined;
+  GO_DURATION_TERM.lastIndex = 0;
+  let total = 0;
+  let at = 0;
+  for (let m = GO_DURATION_TERM.exec(text); m !== null; m = GO_DURATION_TERM.exec(text)) {
+    total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
+    at = GO_DURATION_TERM.lastIndex;
+  }
+  return at === text.length && Number.isFinite(total) ? total : undefined;
+}
+
+/**
+ * The URL's pin options, checked by the rules the cluster applies (api.PinOptions and
+ * isReplicationFactorValid in ipfs-cluster 1.1.5), so a value it would refuse fails here,
+ * before the import: both replication factors or neither, both -1 (every peer) or both
+ * whole numbers of peers with min <= max; an expiry of 1 s or more.
+ */
 function clusterPinOptions(given: Map<string, string>): [string, string][] {
-  const out: [string, string][] = [];
-  for (const [key, value] of given) {
-    if (key === 'expire-in') {
-      if (!GO_DURATION.test(value))
-        throw new IpfsPinError(
-          'INVALID_INPUT',
-          'upload cluster: expire-in is a duration such as 720h, 1h30m or 90s',
-        );
-    } else if (!/^(?:-1|\d{1,4})$/.test(value)) {
-      throw new IpfsPinError(
-        'INVALID_INPUT',
-        `upload cluster: ${key} is a whole number of peers (-1: every peer, 0: the cluster's default)`,
-      );
-    }
-    out.push([key, value]);
+  const fail = (why: string): never => {
+    throw new IpfsPinError('INVALID_INPUT', `upload cluster: ${why}`);
+  };
+  const expireIn = given.get('expire-in');
+  if (expireIn !== undefined) {
+    const ms = goDurationMs(expireIn);
+    if (ms === undefined) fail('expire-in is a duration such as 720h, 1h30m or 90s');
+    if ((ms ?? 0) < 1000) fail('expire-in must be 1s or more (the cluster refuses less)');
   }
   const min = given.get('replication-min');
   const max = given.get('replication-max');
-  if (
-    min !== undefined &&
-    max !== undefined &&
-    Number(min) > 0 &&
-    Number(max) > 0 &&
-    Number(min) > Number(max)
-  )
-    throw new IpfsPinError('INVALID_INPUT', 'upload cluster: replication-min is above replication-max');
-  return out;
+  if ((min === undefined) !== (max === undefined))
+    fail(
+      'give replication-min and replication-max together (the cluster pairs the one given with its default)',
+    );
+  if (min !== undefined && max !== undefined) {
+    const peers = (v: string): number => (/^(?:-1|[1-9]\d{0,3})$/.test(v) ? Number(v) : Number.NaN);
+    const [lo, hi] = [peers(min), peers(max)];
+    if (Number.isNaN(lo) || Number.isNaN(hi))
+      fail('replication-min and replication-max are whole numbers of peers from 1, or -1 for every peer');
+    if ((lo === -1) !== (hi === -1)) fail('replication-min and replication-max must both be -1 when one is');
+    if (lo > hi) fail('replication-min is above replication-max');
+  }
+  return [...given];
+}
+
+/** Whether a cluster upload URL sets pin options (then only the upload can honour them). */
+export function clusterUrlSetsPinOptions(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  try {
+    const params = new URL(url.trim()).searchParams;
+    return CLUSTER_OPTIONS.some((key) => params.has(key));
+  } catch {
+    return false;
+  }
 }
 
 /**
