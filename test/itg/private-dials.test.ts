@@ -57,6 +57,31 @@ describe('embedded node: dials to private addresses', () => {
     expect(connections).toBe(0);
   });
 
+  it('stay denied for a peer that another dial allowed them for, whatever name a service gives it', async () => {
+    // A self-hosted service named this peer at a private address (allowed); a public service
+    // then names the same peer id at a name that resolves to a private address, or at a
+    // private IP: the first allowance is for the first dial's addresses, not for the peer.
+    const peer = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
+    const [allowed] = await node.dial([`/ip4/127.0.0.1/tcp/${port}/p2p/${peer}`], { allowPrivate: true });
+    expect(allowed?.ok).toBe(false); // the socket never speaks libp2p
+    const before = connections;
+    expect(before).toBeGreaterThan(0);
+    const results = await node.dial(
+      [
+        `/dns4/localhost/tcp/${port}/p2p/${peer}`,
+        `/dns4/${hostname()}/tcp/${port}/p2p/${peer}`,
+        `/ip4/127.0.0.1/tcp/${port}/p2p/${peer}`,
+      ],
+      { allowPrivate: false },
+    );
+    for (const r of results)
+      expect(r, r.multiaddr).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/private or loopback|allowed private addresses/),
+      });
+    expect(connections).toBe(before);
+  });
+
   it('go through when the caller allows them (the default of a dial by hand)', async () => {
     const [result] = await node.dial([`/dns4/localhost/tcp/${port}/p2p/${PEER}`]);
     expect(result?.ok).toBe(false); // the socket never speaks libp2p

@@ -110,6 +110,8 @@ describe('the users of the classifier', () => {
     `/dns/localhost/tcp/4001`,
     `/dnsaddr/localhost/p2p/${ID}`,
     `/ip4/100.64.1.1/tcp/4001/p2p/${ID}`,
+    // A zone scopes only link-local addresses (kubo would dial it: it has no gater of ours).
+    `/ip6zone/eth0/ip6/fe80::1/tcp/22/p2p/${ID}`,
   ])('a delegate %s is private', (a) => expect(isPrivateMultiaddr(a)).toBe(true));
 
   it.each([`/ip4/1.2.3.4/tcp/4001/p2p/${ID}`, `/dns4/node.example.com/tcp/4001/p2p/${ID}`])(

@@ -13,7 +13,7 @@ import { DEFAULT_DIAL_TIMEOUT_MS, dialAll } from './dial.js';
 import { createHost } from './host.js';
 import type { Host } from './host.js';
 import { keepPeers } from './keep-peers.js';
-import { dialable, publicOrigins } from './multiaddrs.js';
+import { dialable, isPublicAddress, publicOrigins } from './multiaddrs.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
 import { aborted, raceAbort } from './util.js';
@@ -22,6 +22,8 @@ const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 const PRIVATE_DENIED =
   'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
 const SERVED_EVENT_MS = 1_000;
+const PRIVATE_PEER_DENIED =
+  'this peer was allowed private addresses by another service; from this one only a public IP is dialled for it';
 
 /**
  * The embedded node: a plain libp2p host (host.ts), our serving-only Bitswap engine
@@ -159,10 +161,12 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, p
       dialAll(
         multiaddrs,
         async (_address, ma, s) => {
-          if (allowPrivate) {
-            const peer = dialable(_address).peerId;
-            privateOk.add(peer ?? _address);
-          }
+          const peer = dialable(_address).peerId;
+          if (allowPrivate) privateOk.add(peer ?? _address);
+          else if (peer !== undefined && privateOk.has(peer) && !isPublicAddress(_address))
+            // The gater lets this peer reach private addresses (another dial allowed them):
+            // from a dial that may not, only a public IP is taken for it, never a name.
+            throw new Error(PRIVATE_PEER_DENIED);
           let conn;
           try {
             conn = await host.dial(ma ?? multiaddr(_address), { signal: s });

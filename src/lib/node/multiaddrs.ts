@@ -72,6 +72,8 @@ export function isPublicAddress(address: string): boolean {
  * judges what they resolve to (host.ts).
  */
 export function isPrivateMultiaddr(address: string): boolean {
+  // An IPv6 zone only scopes link-local addresses: never a public host.
+  if (address.startsWith('/ip6zone/')) return true;
   const host = hostOf(address);
   return host !== undefined && isPrivateHostName(host.value);
 }
