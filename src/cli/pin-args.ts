@@ -22,7 +22,8 @@ Service API), serves the data until the services report pinned, prints the CID.
   --token T              bearer token for the endpoint in the same position (repeat);
                          better: IPFS_PIN_TOKEN (one endpoint) or IPFS_PIN_TOKEN_1, _2, ...
   --upload KIND:URL      push the CAR to the service before pinning (repeat, by --endpoint position):
-                         cluster:http://user:pass@host:9094 (REST API), kubo:http://127.0.0.1:5001,
+                         cluster:http://user:pass@host:9094 (REST API; its query may set
+                         replication-min, replication-max, expire-in), kubo:http://127.0.0.1:5001,
                          pinata, filebase, auto (default: Pinata/Filebase endpoints), off.
                          A kubo: beyond the endpoints is a service of its own (no pinning API).
                          Bearer token: IPFS_PIN_UPLOAD_TOKEN (or _1, _2, ...); credentials in the
