@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpfsPinError } from '../../src/lib/errors.js';
 import { autoUpload, createUploader, parseUploadSpec } from '../../src/lib/upload/index.js';
+import { byteProgress } from '../../src/lib/upload/car-body.js';
 import { parsePinArgs } from '../../src/cli/pin-args.js';
 import { resolveServices } from '../../src/lib/pin/services.js';
 import { mask } from '../../src/cli/secrets.js';
@@ -229,5 +230,25 @@ describe('autoUpload', () => {
     expect(autoUpload('https://api.pinata.cloud/psa', undefined)).toBeUndefined();
     expect(autoUpload('http://api.pinata.cloud/psa', 'jwt-1234')).toBeUndefined();
     expect(autoUpload('https://pinning.example/psa', 'jwt-1234')).toBeUndefined();
+  });
+});
+
+describe('upload byte progress', () => {
+  it('reports at most every 500 ms, and at once when the last byte went out', () => {
+    const seen: number[] = [];
+    const progress = byteProgress('cluster', 100, {
+      service: 's',
+      onProgress: (e) => {
+        if (e.type === 'upload:bytes:sent') seen.push(e.detail.bytes);
+      },
+    });
+    progress.sent(10);
+    progress.sent(50);
+    expect(seen).toEqual([10]);
+    progress.sent(100);
+    // Not 500 ms later, nor only when the service answered (done()).
+    expect(seen).toEqual([10, 100]);
+    progress.done();
+    expect(seen).toEqual([10, 100]);
   });
 });

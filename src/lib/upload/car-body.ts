@@ -89,7 +89,10 @@ function quote(text: string): string {
   return text.replace(/["\\\r\n]/g, '_');
 }
 
-/** Progress for the CAR's bytes, at most every 500 ms and once at the end. */
+/**
+ * Progress for the CAR's bytes, at most every 500 ms, and at once when the last byte went
+ * out (the pin flow starts a waiting node then, while the service works).
+ */
 export function byteProgress(
   kind: UploadKind,
   total: number,
@@ -109,6 +112,7 @@ export function byteProgress(
     sent: (n) => {
       bytes = n;
       report.call();
+      if (n >= total) report.flush();
     },
     done: () => report.flush(),
   };
