@@ -8,7 +8,7 @@ import { startCluster, type Cluster } from '../support/cluster.js';
 import { startKubo, type Kubo } from '../support/kubo.js';
 import { makeTree } from '../support/make-tree.js';
 import { closedPort } from '../e2e/pin-helpers.js';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 // Real peers: an IPFS Cluster (REST API behind its own Basic credentials, pinning API with
@@ -121,6 +121,46 @@ describe('uploads to IPFS Cluster and Kubo RPC (real peers)', () => {
     expect(service?.delivery).toBe('upload');
     expect(service?.reused).toBe(true);
     expect(events).toContain('pin:upload:done');
+  });
+
+  it('the flow: cancelled during the upload, it ends ABORTED with each service, and leaves no node behind', async () => {
+    const sockets = new Set<Socket>();
+    // Reads every byte, never answers: the upload is in the service's hands when we cancel.
+    const silent = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const temp = await mkdtemp(join(work, 'temp-'));
+    try {
+      const tree = await makeTree({ files: 12, bytes: 400_000, seed: 12, parent: work });
+      const cancel = new AbortController();
+      const err = await pinDirectory({
+        path: tree.dir,
+        services: [
+          {
+            endpoint: cluster.psaEndpoint,
+            token: cluster.token,
+            upload: { kind: 'cluster', url: `http://127.0.0.1:${port}` },
+          },
+        ],
+        nodeOptions: { tempDir: temp },
+        timeoutMs: 90_000,
+        signal: cancel.signal,
+        onProgress: (e) => {
+          if (e.type === 'upload:bytes:sent' && e.detail.bytes === e.detail.total)
+            setTimeout(() => cancel.abort(), 200);
+        },
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ABORTED' });
+      const services = (err as { data?: { services?: { service: string }[] } }).data?.services;
+      expect(services?.map((x) => x.service)).toHaveLength(1);
+      expect(await readdir(temp)).toEqual([]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('the flow: an upload URL on a closed port warns and the pin completes by bitswap', async () => {
