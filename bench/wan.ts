@@ -82,21 +82,12 @@ const TOOLS = [
 ] as const;
 type Tool = (typeof TOOLS)[number];
 
-interface Sample {
+/** One run of a tool, with where it ran and what the cluster held after it. */
+interface Sample extends Measured {
   tree: TreeName;
   link: string;
   tool: Tool;
   run: number;
-  cid: string;
-  seconds: number;
-  /** CAR upload: when the cluster's status said pinned. */
-  pinnedSeconds?: number;
-  /** ipfs-pin with an upload: how the cluster got the data (upload, bitswap, both). */
-  delivery?: string;
-  /** ipfs-pin: MB/s our node served, from its first block to its last (bitswap only). */
-  transferMBps?: number;
-  /** ipfs-pin: seconds from its first block served to its last (bitswap only). */
-  servedSeconds?: number;
   pinned: boolean;
   complete: boolean;
 }
@@ -270,8 +261,11 @@ interface Measured {
   seconds: number;
   /** CAR upload: when the cluster's status said pinned. */
   pinnedSeconds?: number;
+  /** ipfs-pin with an upload: how the cluster got the data (upload, bitswap, both). */
   delivery?: string;
+  /** ipfs-pin: MB/s our node served, from its first block to its last (bitswap only). */
   transferMBps?: number;
+  /** ipfs-pin: seconds from its first block served to its last (bitswap only). */
   servedSeconds?: number;
 }
 
