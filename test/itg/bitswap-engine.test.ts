@@ -96,8 +96,21 @@ async function connected(
 }
 
 const fromNode = (f: ReceivedFrame): boolean => f.from === node.peerId;
+/** A message that only adds these entries to the node's view of our wantlist. */
+const wants = (entries: ReturnType<typeof entry>[]) => ({
+  blocks: [],
+  presences: [],
+  wantlist: { full: false, entries },
+});
 const blocksIn = (frames: ReceivedFrame[]): Promise<string[]> =>
   Promise.all(frames.flatMap((f) => f.message.blocks.map(async (b) => (await rawCid(b.data)).toString())));
+
+/** The peer stops reading, asks for `cids` (the first first), and gives the node `ms` to start on them. */
+async function wantWhilePaused(peer: BitswapPeer, cids: CID[], ms: number): Promise<void> {
+  peer.pauseInbound(true);
+  await peer.send(node.peerId, wants(cids.map((c, i) => entry(c, 100 - i))));
+  await new Promise((r) => setTimeout(r, ms));
+}
 
 /** Waits until the peer holds `n` blocks from the node, then a moment more for strays. */
 async function collect(peer: BitswapPeer, n: number): Promise<string[]> {
@@ -145,7 +158,7 @@ describe('bitswap engine answers', () => {
       entry(midCids[1]!, 2000),
       entry(midCids[2]!, 1),
     ];
-    await peer.send(node.peerId, { blocks: [], presences: [], wantlist: { full: false, entries: wanted } });
+    await peer.send(node.peerId, wants(wanted));
     const got = await collect(peer, wanted.length);
     // Messages are started in priority order on up to MAX_LANES streams; a big block's
     // message may finish after smaller ones started later, so only the small blocks (one
@@ -169,13 +182,10 @@ describe('bitswap engine answers', () => {
     await using peer = await connected();
     // The peer stops reading: the node can start one 600 KB block on each of its MAX_LANES
     // streams, and no more (each waits for the receiver's window).
-    peer.pauseInbound(true);
-    const wanted = midCids.slice(3, 40).map((c, i) => entry(c, 100 - i));
-    await peer.send(node.peerId, { blocks: [], presences: [], wantlist: { full: false, entries: wanted } });
-    await new Promise((r) => setTimeout(r, 500));
+    await wantWhilePaused(peer, midCids.slice(3, 40), 500);
     // Everything but the first three is cancelled, then the peer reads again.
     const cancels = midCids.slice(6, 40).map((c) => entry(c, 0, WANT_BLOCK, { cancel: true }));
-    await peer.send(node.peerId, { blocks: [], presences: [], wantlist: { full: false, entries: cancels } });
+    await peer.send(node.peerId, wants(cancels));
     await new Promise((r) => setTimeout(r, 300));
     peer.pauseInbound(false);
     const got = await collect(peer, 3);
@@ -192,10 +202,7 @@ describe('bitswap engine answers', () => {
     await using peer = await connected();
     // The peer reads nothing for a while: on one stream the second block would wait for
     // the first to leave yamux's window (a round trip per window on a real link).
-    peer.pauseInbound(true);
-    const wanted = midCids.slice(30, 34).map((c, i) => entry(c, 100 - i));
-    await peer.send(node.peerId, { blocks: [], presences: [], wantlist: { full: false, entries: wanted } });
-    await new Promise((r) => setTimeout(r, 300));
+    await wantWhilePaused(peer, midCids.slice(30, 34), 300);
     peer.pauseInbound(false);
     const got = await collect(peer, 4);
     expect(new Set(got)).toEqual(new Set(midCids.slice(30, 34).map(String)));
@@ -232,11 +239,7 @@ describe('bitswap engine answers', () => {
     const cut = await peer.openStream(node.peerId);
     cut.send(Uint8Array.from([100, 0x0a, 0x05]));
     cut.abort(new Error('test: cut off mid-message'));
-    await peer.send(
-      node.peerId,
-      { blocks: [], presences: [], wantlist: { full: false, entries: [entry(smallCids[5]!, 1)] } },
-      { fresh: true },
-    );
+    await peer.send(node.peerId, wants([entry(smallCids[5]!, 1)]), { fresh: true });
     expect(await collect(peer, 1)).toEqual([smallCids[5]!.toString()]);
   });
 
