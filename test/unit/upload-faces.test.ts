@@ -73,6 +73,15 @@ describe('the cluster upload URL query', () => {
     ] as const) {
       expect(() => createUploader({ kind: 'cluster', url: `${base}${query}` }), query).toThrow(why);
     }
+    // A token pasted into the URL as a query is refused without being repeated.
+    let said = '';
+    try {
+      createUploader({ kind: 'cluster', url: `${base}?eyJhbGciOiJIUzI1NiJ9.pasted-token-0123` });
+    } catch (err) {
+      said = String((err as Error).message);
+    }
+    expect(said).toMatch(/takes only/);
+    expect(said).not.toContain('pasted-token');
     // The other kinds take no query at all.
     expect(() => createUploader({ kind: 'kubo', url: 'http://127.0.0.1:5001?x=1' })).toThrow(
       /remove the query and fragment/,

@@ -48,7 +48,8 @@ export function parseServiceUrl(kind: UploadKind, raw: string, options: readonly
         'INVALID_INPUT',
         options.length === 0
           ? `upload ${kind}: remove the query and fragment from the URL: use ${clean}`
-          : `upload ${kind}: the URL's query takes only ${options.join(', ')}, each once (got ${snippetKey(key)})`,
+          : // The key is not echoed: a token pasted into the URL would be printed with it.
+            `upload ${kind}: the URL's query takes only ${options.join(', ')}, each once; use ${clean}?${options[0]}=...`,
       );
     taken.set(key, value);
   }
@@ -58,12 +59,6 @@ export function parseServiceUrl(kind: UploadKind, raw: string, options: readonly
   if (url.username !== '') out.user = decodeURIComponent(url.username);
   if (url.password !== '') out.password = decodeURIComponent(url.password);
   return out;
-}
-
-/** A query key as the user wrote it, short and printable (it is the user's, not a secret). */
-function snippetKey(key: string): string {
-  const clean = key.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
 }
 
 function example(kind: UploadKind): string {
