@@ -93,7 +93,12 @@ export async function carHeader(root: CID): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-export async function createCarFile(path: string, cidVersion: 0 | 1, importPath?: string): Promise<CarFile> {
+export async function createCarFile(
+  path: string,
+  cidVersion: 0 | 1,
+  importPath?: string,
+  { sync = true }: { sync?: boolean } = {},
+): Promise<CarFile> {
   const abs = await checkCarPath(path, importPath);
   await removeStalePartials(abs);
   const placeholder = await carHeader(standIn(cidVersion));
@@ -152,7 +157,7 @@ export async function createCarFile(path: string, cidVersion: 0 | 1, importPath?
           );
         }
         await handle.write(header, 0, header.byteLength, 0);
-        await handle.datasync();
+        if (sync) await handle.datasync();
         await handle.close();
         // rename replaces whatever is at the final path (a symlink itself, not its target).
         await rename(temp, abs);

@@ -60,7 +60,9 @@ async function importWalked(
     },
   };
   const car =
-    options.car === undefined ? undefined : await createCarFile(options.car, params.cidVersion, path);
+    options.car === undefined
+      ? undefined
+      : await createCarFile(options.car, params.cidVersion, path, { sync: options.carSync !== false });
   let link;
   try {
     link = await buildDag(root, {

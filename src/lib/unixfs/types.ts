@@ -42,6 +42,12 @@ export interface ImportOptions extends CallOptions<ImportProgressEvent> {
    * made. Its directory must exist (INVALID_INPUT, before anything is read, otherwise).
    */
   car?: string;
+  /**
+   * Flush the CAR to the disk before it takes its name (default true), so a crash never
+   * leaves a complete-looking file that is not. A CAR read back at once and removed (the
+   * pin flow's own, for an upload) has no use for that.
+   */
+  carSync?: boolean;
 }
 
 export interface ProfileOverrides {
