@@ -7,14 +7,14 @@ import { importDirectory } from '../unixfs/index.js';
 import { throttle } from '../util/throttle.js';
 import { startBitswapEngine } from './bitswap/engine.js';
 import type { BitswapEngine } from './bitswap/engine.js';
-import { DEFAULT_MEMORY_BYTES, createBlockStore } from './block-store.js';
 import type { BlockStore } from './block-store.js';
 import { DEFAULT_DIAL_TIMEOUT_MS, dialAll } from './dial.js';
 import { createHost } from './host.js';
 import type { Host } from './host.js';
 import { keepPeers } from './keep-peers.js';
 import { dialable, isPublicAddress, publicOrigins } from './multiaddrs.js';
-import { makeTempDir, removeDir } from './temp-dir.js';
+import { removeDir } from './temp-dir.js';
+import { prepareEmbeddedNode } from './prepare.js';
 import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
 import { aborted, raceAbort } from './util.js';
 
@@ -32,29 +32,34 @@ const PRIVATE_PEER_DENIED =
  * asks anyone for a block.
  */
 export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode> {
+  return (await prepareEmbeddedNode(options)).start();
+}
+
+/** Starts libp2p and the engine on a prepared node's store (prepare.ts). */
+export async function startEmbeddedNode(prepared: {
+  dir: string;
+  store: BlockStore;
+  options: NodeOptions;
+}): Promise<IpfsNode> {
+  const { dir, store, options } = prepared;
   const started = performance.now();
   const { signal } = options;
   const dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
-  const listen = parseListen(options.listen ?? DEFAULT_LISTEN);
-  const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
-  if (!Number.isFinite(memoryBytes) || memoryBytes < 0) {
-    throw new IpfsPinError(
-      'INVALID_INPUT',
-      `memoryBytes must be a number of bytes, 0 or more (got ${String(memoryBytes)})`,
-    );
-  }
-  if (signal?.aborted === true) throw abortError(signal, 'Starting the node');
-
-  let dir: string | undefined;
-  let store: BlockStore | undefined;
   let host: Host | undefined;
   let engine: BitswapEngine | undefined;
   // Peers (or, for an address without a peer id, the address) whose dial allowed private
   // addresses: the gate lets only these reach loopback and private networks.
   const privateOk = new Set<string>();
+  let listen: string[];
   try {
-    dir = await makeTempDir(options.tempDir, 'node');
-    store = createBlockStore(dir, memoryBytes);
+    listen = parseListen(options.listen ?? DEFAULT_LISTEN);
+  } catch (err) {
+    store.close();
+    await removeDir(dir).catch(() => {});
+    throw err;
+  }
+  try {
+    if (signal?.aborted === true) throw abortError(signal, 'Starting the node');
     host = await raceAbort(
       createHost({
         listen,
@@ -69,8 +74,8 @@ export async function createEmbeddedNode(options: NodeOptions): Promise<IpfsNode
   } catch (err) {
     await engine?.stop().catch(() => {});
     await Promise.resolve(host?.stop()).catch(() => {});
-    store?.close();
-    if (dir !== undefined) await removeDir(dir).catch(() => {});
+    store.close();
+    await removeDir(dir).catch(() => {});
     if (aborted(signal)) throw abortError(signal, 'Starting the node');
     throw new IpfsPinError(
       'NODE_START_FAILED',

@@ -5,8 +5,10 @@ import { CID } from 'multiformats/cid';
 import { CustomProgressEvent } from '../progress.js';
 import { IpfsPinError, abortError, isIpfsPinError } from '../errors.js';
 import { createNode } from '../node/index.js';
+import { prepareEmbeddedNode } from '../node/prepare.js';
+import type { PreparedNode } from '../node/prepare.js';
 import { statImportRoot } from '../unixfs/walk.js';
-import type { IpfsNode, NodeOptions } from '../node/types.js';
+import type { IpfsNode, NodeOptions, NodeStats } from '../node/types.js';
 import type { PinningClient, Pin, PinStatus } from '../psa/types.js';
 import { checkCarPath } from '../unixfs/car-file.js';
 import { isAborted } from '../util/abort.js';
@@ -38,6 +40,7 @@ import type { ResolvedService } from './services.js';
 import type { Deadline } from './wait.js';
 import { carSource, createUploaders, uploadToService } from './upload-step.js';
 import { createDelegateDialer, warmUpDelegates } from './delegates.js';
+import type { DelegateDialer } from './delegates.js';
 
 /**
  * The whole job: import `path` into an IPFS node, pin the CID on every service (reusing
@@ -128,20 +131,33 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
   const signal = options.signal;
   const deadline = createDeadline(timeoutMs);
   const ownNode = options.node === undefined;
-  let node: IpfsNode;
+  // When every service takes an upload, our embedded node waits with libp2p unstarted
+  // until a service needs bitswap (prepare.ts): a job whose uploads deliver never runs it.
+  const deferred =
+    ownNode &&
+    options.keepNode !== true &&
+    (options.nodeOptions?.kind ?? 'embedded') === 'embedded' &&
+    uploaders.every((u) => u !== undefined);
+  let node: IpfsNode | undefined;
+  let idle: PreparedNode | undefined;
   try {
-    node = options.node ?? (await createNode(nodeOptions(options)));
+    if (deferred) idle = await prepareEmbeddedNode(nodeOptions(options));
+    else node = options.node ?? (await createNode(nodeOptions(options)));
   } catch (err) {
     deadline.clear();
     throw err;
   }
+  const importer: Pick<IpfsNode, 'import'> = (node ?? idle) as Pick<IpfsNode, 'import'>;
+  let starting: Promise<IpfsNode> | undefined;
+  const startNode = (): Promise<IpfsNode> =>
+    (starting ??= (idle as PreparedNode).start().then((started) => (node = started)));
   let keep = false;
   // A big import checks the tokens meanwhile, so a wrong one fails in seconds, not after it;
   // the delegates of the pin that check sees are dialled meanwhile too (warmUpDelegates).
   const warm = new AbortController();
   const warming: Promise<void>[] = [];
   const early = earlyAccessCheck(clients, services, required, signal, (index, pin) => {
-    if (wait)
+    if (wait && node !== undefined)
       warming.push(
         warmUpDelegates(node, pin.delegates, {
           allowPrivate: services[index]?.privateDelegates === true,
@@ -152,11 +168,13 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
   try {
     let imported;
     try {
-      imported = await node.import(options.path, {
+      imported = await importer.import(options.path, {
         ...(options.profile === undefined ? {} : { profile: options.profile }),
         ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
         ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
         ...(carPath === undefined ? {} : { car: carPath }),
+        // Our own CAR is read back at once and removed: no flush to the disk for it.
+        ...(prepared.tempCar ? { carSync: false } : {}),
         signal: AbortSignal.any([early.signal, deadline.signal]),
         onProgress: (event) => {
           if (event.type === 'unixfs:walk:done' && isBigImport(event.detail)) early.start();
@@ -185,7 +203,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
     emit(onProgress, new CustomProgressEvent('pin:import:done', imported));
     const cid = imported.cid.toString();
     const name = truncateUtf8(options.name?.trim() || defaultPinName(options.path, cid), MAX_NAME_BYTES);
-    const origins = node.origins();
+    const origins = node?.origins() ?? [];
 
     // Aborted by us once the policy is decided (unless waitForAll), and by the caller.
     const stop = new AbortController();
@@ -198,7 +216,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
         services.map(async (service, index) => {
           const client = clients[index];
           const uploader = uploaders[index];
-          const servedBefore = node.stats().blocksServed;
+          const servedBefore = node?.stats().blocksServed ?? 0;
           let upload: UploadReport | undefined;
           let deliveredAt: number | undefined;
           if (uploader !== undefined && service.upload !== undefined && car !== undefined) {
@@ -232,7 +250,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
               name,
               ...(options.meta === undefined ? {} : { meta: options.meta }),
               origins,
-              node,
+              ...(node === undefined ? { startNode } : { node }),
               deadline,
               signal: jobSignal,
               ...(onProgress === undefined ? {} : { onProgress }),
@@ -247,7 +265,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
           }
           if (upload !== undefined) result.upload = upload;
           // Blocks our node served while this service ran (across services when several run).
-          const served = node.stats().blocksServed - servedBefore;
+          const served = (node?.stats().blocksServed ?? 0) - servedBefore;
           if (result.status === 'pinned' || upload?.ok === true) {
             if (upload?.ok === true) result.delivery = served > 0 ? 'both' : 'upload';
             else if (served > 0) result.delivery = 'bitswap';
@@ -266,7 +284,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
       deadline.clear();
     }
 
-    const stats = node.stats();
+    const stats: NodeStats = node?.stats() ?? { blocksServed: 0, bytesServed: 0, peers: 0 };
     const result: PinDirectoryResult = {
       cid,
       import: imported,
@@ -282,7 +300,7 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
       const reason = abortError(signal, 'pinning');
       throw new IpfsPinError('ABORTED', reason.message, { data: { cid, services: results }, cause: reason });
     }
-    if (options.keepNode === true) {
+    if (options.keepNode === true && node !== undefined) {
       result.node = node;
       keep = true;
     }
@@ -293,7 +311,8 @@ async function pinWithNode(options: PinDirectoryOptions, prepared: Prepared): Pr
     warm.abort();
     await Promise.all(warming);
     // Only the node we made is ours to stop; it runs until every service finished.
-    if (ownNode && !keep) await node.stop();
+    if (starting !== undefined) await starting.catch(() => undefined);
+    if (ownNode && !keep) await (node?.stop() ?? idle?.discard());
   }
 }
 
@@ -481,6 +500,12 @@ export interface ServiceJob {
   meta?: Record<string, string>;
   origins: string[];
   node?: IpfsNode;
+  /**
+   * Starts our node, when the flow left it unstarted (every service uploads): called once
+   * this service needs bitswap. After a failed upload it starts beside the lookup; after a
+   * delivered one, only when the service has not pinned at its first answer.
+   */
+  startNode?: () => Promise<IpfsNode>;
   deadline: Deadline;
   signal: AbortSignal;
   onProgress?: (event: PinFlowProgressEvent) => void;
@@ -506,10 +531,20 @@ const REPLACE_LIMIT = 1000;
 export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   const started = Date.now();
   const label = job.service.label;
-  const dialer = createDelegateDialer(job.wait ? job.node : undefined, label, job.onProgress, {
-    allowPrivate: job.service.privateDelegates,
-    announce: [CID.parse(job.cid)],
-  });
+  let node = job.node;
+  let origins = job.origins;
+  let starting =
+    node === undefined && job.startNode !== undefined && job.deliveredAt === undefined
+      ? job.startNode()
+      : undefined;
+  // Awaited below where the node is needed; a failed start is reported there.
+  starting?.catch(() => undefined);
+  const needNode = async (): Promise<void> => {
+    if (node !== undefined || job.startNode === undefined) return;
+    node = await (starting ??= job.startNode());
+    origins = node.origins();
+  };
+  let dialer: DelegateDialer | undefined;
   const signal = AbortSignal.any([job.signal, job.deadline.signal]);
   const psa = { signal, ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) };
   const result: ServiceResult = {
@@ -517,8 +552,8 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
     endpoint: job.service.endpoint,
     status: 'unsubmitted',
     reused: false,
-    delegates: dialer.delegates,
-    dialled: dialer.dialled,
+    delegates: [],
+    dialled: [],
     ms: 0,
   };
   let current: PinStatus | undefined;
@@ -554,10 +589,12 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   const submit = async (): Promise<PinStatus> => {
     const pin: Pin = { cid: job.cid, name: job.name };
     if (job.meta !== undefined && Object.keys(job.meta).length > 0) pin.meta = job.meta;
-    let withOrigins = job.origins.length > 0;
+    // Without a delivered upload the service fetches from our node: it must be up first.
+    if (job.deliveredAt === undefined) await needNode();
+    let withOrigins = origins.length > 0;
     let status: PinStatus;
     try {
-      status = await job.client.add(withOrigins ? { ...pin, origins: job.origins } : pin, psa);
+      status = await job.client.add(withOrigins ? { ...pin, origins } : pin, psa);
     } catch (err) {
       if (!withOrigins || !isOriginsRejection(err)) throw err;
       withOrigins = false;
@@ -602,6 +639,14 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
     }
     result.requestid = current.requestid;
     result.status = current.status;
+    // Still to fetch after an upload: our node serves from here on.
+    if (job.wait && current.status !== 'pinned') await needNode();
+    dialer = createDelegateDialer(job.wait ? node : undefined, label, job.onProgress, {
+      allowPrivate: job.service.privateDelegates,
+      announce: [CID.parse(job.cid)],
+    });
+    result.delegates = dialer.delegates;
+    result.dialled = dialer.dialled;
     if (!job.wait) {
       dialer.offer(current.delegates);
       return result;
@@ -612,7 +657,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
       dialer,
       deadline: job.deadline,
       signal: job.signal,
-      ...(job.node === undefined ? {} : { node: job.node }),
+      ...(node === undefined ? {} : { node }),
       ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }),
       pollMinMs: job.pollMinMs,
       pollMaxMs: job.pollMaxMs,
@@ -638,7 +683,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
     }
     if (current !== undefined) result.status = current.status;
   } finally {
-    await dialer.settle();
+    await dialer?.settle();
     result.ms = Date.now() - started;
     const details = current === undefined ? undefined : current.info?.['status_details'];
     if (typeof details === 'string' && details !== '') result.details = details;
