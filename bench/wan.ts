@@ -12,7 +12,9 @@
 //   - kubo's own path: `ipfs add -r` + `ipfs pin remote add` from a kubo in the namespace;
 //   - the CAR upload ipfs-deploy-action uses: kubo `add` (1 MiB chunks, raw leaves) +
 //     `dag export` + `ipfs-cluster-ctl add --format car --local` through the link; "returns"
-//     is when that command exits, "pinned" when the cluster's status says so;
+//     is when that command exits, "pinned" when the cluster's status says so, "confirmed"
+//     when a runner asking the pinning API through the link from then on first hears it
+//     (ipfs-pin reports only once it has: the like-for-like figure);
 //   - the same upload alone: the CAR made before the clock, only `ipfs-cluster-ctl add`
 //     on it (what any upload of these bytes costs: the upload rows' floor);
 //   - the service's fetch floor: a kubo in the namespace that already holds the tree (its
@@ -182,6 +184,18 @@ async function waitPinned(cid: string, t0: number, everyMs = 100): Promise<numbe
   }
 }
 
+/**
+ * From the runner's namespace, asks the pinning API for a pinned pin of `cid` (one curl per
+ * round trip, no pause) until it lists one: when a runner could first know. Seconds since t0.
+ */
+async function confirmInside(cid: string, t0: number): Promise<number> {
+  const url = `${lab.psaEndpoint}/pins?cid=${cid}&status=pinned`;
+  const script = `until curl -sf -H "authorization: Bearer $TOKEN" "$URL" | grep -q '"count":[1-9]'; do :; done`;
+  // Ended (and the run failed) after RUN_TIMEOUT_MS like any command inside.
+  await inside('sh', ['-c', script], { TOKEN: lab.cluster.token, URL: url });
+  return (performance.now() - t0) / 1000;
+}
+
 /** A kubo daemon in the runner's namespace, started before any clock. */
 async function kuboInside(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
   const repo = await createKuboRepo();
@@ -261,6 +275,11 @@ interface Measured {
   seconds: number;
   /** CAR upload: when the cluster's status said pinned. */
   pinnedSeconds?: number;
+  /**
+   * CAR upload: when a runner asking the pinning API through the link, from the moment the
+   * command returned, first heard `pinned` (what ipfs-pin waits for before it reports).
+   */
+  confirmedSeconds?: number;
   /** ipfs-pin with an upload: how the cluster got the data (upload, bitswap, both). */
   delivery?: string;
   /** ipfs-pin: MB/s our node served, from its first block to its last (bitswap only). */
@@ -389,8 +408,11 @@ async function measureOnce(
         // The cluster's REST API has no auth here (the pinning API does).
         await inside(ctlBin, ['--host', lab.restApiMultiaddr, 'add', '--format', 'car', '--local', car]);
         const seconds = (performance.now() - t0) / 1000;
-        const pinnedSeconds = await waitPinned(cid, t0);
-        return { cid, seconds, pinnedSeconds, t0 };
+        const [pinnedSeconds, confirmedSeconds] = await Promise.all([
+          waitPinned(cid, t0),
+          confirmInside(cid, t0),
+        ]);
+        return { cid, seconds, pinnedSeconds, confirmedSeconds, t0 };
       } finally {
         await rm(car, { force: true });
         await repo.remove();
@@ -502,7 +524,7 @@ const out: string[] = [];
 for (const tree of trees) {
   out.push(`\n${TREES[tree].label}: seconds from start to pinned, median of ${runs} (range)\n`);
   out.push(
-    `| round trip | ${tools.map((t) => (t === 'CAR upload' ? 'CAR upload: returns / pinned' : t)).join(' | ')} |`,
+    `| round trip | ${tools.map((t) => (t === 'CAR upload' ? 'CAR upload: returns / pinned / confirmed' : t)).join(' | ')} |`,
   );
   out.push(`| --- | ${tools.map(() => '---:').join(' | ')} |`);
   for (const link of links) {
@@ -515,7 +537,7 @@ for (const tree of trees) {
       const ok =
         (ss.every((s) => s.pinned && s.complete) ? '' : ' (!)') + (failed === 0 ? '' : ` (${failed} failed)`);
       return tool === 'CAR upload'
-        ? `${main} / ${cell(ss.flatMap((s) => (s.pinnedSeconds === undefined ? [] : [s.pinnedSeconds])))}${ok}`
+        ? `${main} / ${cell(ss.flatMap((s) => (s.pinnedSeconds === undefined ? [] : [s.pinnedSeconds])))} / ${cell(ss.flatMap((s) => (s.confirmedSeconds === undefined ? [] : [s.confirmedSeconds])))}${ok}`
         : `${main}${ok}`;
     });
     out.push(`| ${link.label} | ${row.join(' | ')} |`);
