@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns/promises';
+import { lookup, resolveTxt } from 'node:dns/promises';
 import { abortError, errorMessage } from '../errors.js';
 import { isPrivateIpAddress } from '../util/private-address.js';
 import { CustomProgressEvent } from '../progress.js';
@@ -19,25 +19,81 @@ export type Connect = (
   signal: AbortSignal,
 ) => Promise<string | undefined>;
 
+/** The name lookups publicOnly makes (the system's resolver; tests pass their own answers). */
+export interface NameLookups {
+  /** Every address of a host name, of the family (0: both). */
+  lookup(name: string, family: 0 | 4 | 6): Promise<string[]>;
+  /** The TXT records of a name, each as its strings. */
+  resolveTxt(name: string): Promise<string[][]>;
+}
+
+const systemLookups: NameLookups = {
+  lookup: async (name, family) => (await lookup(name, { all: true, family })).map((a) => a.address),
+  resolveTxt: (name) => resolveTxt(name),
+};
+
+/**
+ * How far a `/dnsaddr` is followed before kubo gets it: nested names and records in all.
+ * Past either, the address is refused rather than passed on unchecked.
+ */
+export const DNSADDR_MAX_DEPTH = 4;
+export const DNSADDR_MAX_RECORDS = 32;
+
+const PRIVATE_TARGET =
+  'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
+
 /**
  * For a dial that must not reach private networks through a node we cannot gate (kubo):
- * a `/dns*` name is looked up first and refused when any address it has is private. kubo
- * looks it up again when it dials, so this narrows the hole rather than closing it; the
- * embedded node's gater (host.ts) closes it.
+ * a `/dns*` name is looked up first, and a `/dnsaddr` name followed through its
+ * `_dnsaddr` TXT records (as kubo would, every record whatever its peer id), and the
+ * address is refused when anything it leads to is private. kubo looks the names up again
+ * when it dials, so this narrows the hole rather than closing it; the embedded node's
+ * gater (host.ts) closes it.
  */
-export function publicOnly(connect: Connect): Connect {
+export function publicOnly(connect: Connect, dns: NameLookups = systemLookups): Connect {
   return async (address, parsed, signal) => {
-    const host = /^\/(dns|dns4|dns6)\/([^/]+)/.exec(address);
-    if (host?.[2] !== undefined) {
-      const family = host[1] === 'dns4' ? 4 : host[1] === 'dns6' ? 6 : 0;
-      const found = await lookup(host[2], { all: true, family });
-      if (found.some((a) => isPrivateIpAddress(a.address)))
-        throw new Error(
-          'resolves to a private or loopback address, not dialled (set privateDelegates to allow)',
-        );
-    }
+    if (await leadsToPrivate(address, dns, 0, { records: 0 })) throw new Error(PRIVATE_TARGET);
     return connect(address, parsed, signal);
   };
+}
+
+async function leadsToPrivate(
+  address: string,
+  dns: NameLookups,
+  depth: number,
+  seen: { records: number },
+): Promise<boolean> {
+  const host = /^\/(ip4|ip6|ip6zone|dns|dns4|dns6|dnsaddr)\/([^/]+)/.exec(address);
+  const [, kind, name] = host ?? [];
+  if (kind === undefined || name === undefined) return false;
+  switch (kind) {
+    case 'ip4':
+    case 'ip6':
+      return isPrivateIpAddress(name);
+    case 'ip6zone':
+      return true;
+    case 'dnsaddr': {
+      if (depth >= DNSADDR_MAX_DEPTH) return true;
+      // No records: kubo finds nothing to dial either.
+      const records = await dns.resolveTxt(`_dnsaddr.${name}`).catch(() => []);
+      for (const record of records) {
+        const text = record.join('');
+        if (!text.startsWith('dnsaddr=')) continue;
+        seen.records += 1;
+        if (seen.records > DNSADDR_MAX_RECORDS) return true;
+        if (await leadsToPrivate(text.slice('dnsaddr='.length).trim(), dns, depth + 1, seen)) return true;
+      }
+      return false;
+    }
+    default: {
+      const family = kind === 'dns4' ? 4 : kind === 'dns6' ? 6 : 0;
+      // A record's name that does not resolve is one kubo cannot dial either; the address
+      // asked for itself failing to resolve fails its dial, as before.
+      const found =
+        depth === 0 ? await dns.lookup(name, family) : await dns.lookup(name, family).catch(() => []);
+      return found.some((a) => isPrivateIpAddress(a));
+    }
+  }
 }
 
 export interface DialAllOptions extends NodeCallOptions {
