@@ -90,7 +90,8 @@ export function createProgressView(
     switch (event.type) {
       case 'node:start:done':
         say(event);
-        phase = 'import';
+        // A node started late (after an upload) must not take the line back to the import.
+        if (phase === 'start') phase = 'import';
         break;
       case 'unixfs:walk:done':
         imported = { ...imported, totalFiles: event.detail.files };

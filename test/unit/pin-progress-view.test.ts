@@ -77,4 +77,24 @@ describe('createProgressView', () => {
     expect(text).toMatch(/svc queued .* \| served 4 blocks 4\.0 KiB to 1 peer/);
     expect(text.endsWith('\r\x1b[2K')).toBe(true);
   });
+
+  it('a node that starts late (after an upload) leaves the line on the services, not the import', () => {
+    const out = sink(true);
+    let t = 0;
+    const view = createProgressView(out.stream, [], () => (t += 200));
+    const [imported, submitted, queued, served] = events;
+    for (const e of [imported, submitted, queued]) if (e !== undefined) view.onProgress(e);
+    view.onProgress(
+      new CustomProgressEvent('node:start:done', {
+        kind: 'embedded' as const,
+        peerId: '12D3KooWtest',
+        ms: 60,
+      }),
+    );
+    if (served !== undefined) view.onProgress(served);
+    view.close();
+    const after = out.text().split('12D3KooWtest').at(-1) ?? '';
+    expect(after).toMatch(/svc queued .* \| served 4 blocks 4\.0 KiB to 1 peer/);
+    expect(after).not.toContain('importing');
+  });
 });
