@@ -53,7 +53,7 @@ describe('the embedded node starts only when a service needs bitswap', () => {
 
   const types = (events: PinFlowProgressEvent[]): string[] => events.map((e) => e.type);
 
-  it('an upload the pinning API reports pinned at once: the node never starts, nothing is left behind', async () => {
+  it('an upload the pinning API reports pinned within LATE_START_MS: the node never starts, nothing is left behind', async () => {
     const { result, events, temp } = await run(31, [
       {
         endpoint: cluster.psaEndpoint,
@@ -88,6 +88,8 @@ describe('the embedded node starts only when a service needs bitswap', () => {
     // Started after the upload and the pin, not before the import.
     expect(order.indexOf('node:start:done')).toBeGreaterThan(order.indexOf('pin:upload:done'));
     expect(order.indexOf('node:start:done')).toBeGreaterThan(order.indexOf('pin:submit:done'));
+    // The delegates the service named while our node was down are dialled once it is up.
+    expect(one?.dialled.some((d) => d.ok)).toBe(true);
     expect(await service.hasDag(result.cid)).toMatchObject({ complete: true, pinned: true });
     expect(await readdir(temp)).toEqual([]);
   });
@@ -109,6 +111,42 @@ describe('the embedded node starts only when a service needs bitswap', () => {
     // Up before the pin was asked for: the service may fetch from the moment it has it.
     expect(order.indexOf('node:start:done')).toBeLessThan(order.indexOf('pin:submit:done'));
     expect(result.served.blocks).toBeGreaterThan(0);
+  });
+
+  it('two services whose uploads fail share one start of the node, and both pin by bitswap', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const { result, events, temp } = await run(35, [
+      { endpoint: cluster.psaEndpoint, token: cluster.token, upload: { kind: 'cluster', url: closed } },
+      { endpoint: service.endpoint, token: service.token, upload: { kind: 'kubo', url: closed } },
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.services.map((s) => s.delivery)).toEqual(['bitswap', 'bitswap']);
+    expect(types(events).filter((t) => t === 'node:start:done')).toHaveLength(1);
+    expect(await readdir(temp)).toEqual([]);
+  });
+
+  it('cancelled as the node starts after a failed upload: ABORTED, and no node or store left', async () => {
+    const tree = await makeTree({ files: 12, bytes: 600_000, seed: 36, parent: work });
+    const temp = await mkdtemp(join(work, 'temp-'));
+    const cancel = new AbortController();
+    const err = await pinDirectory({
+      path: tree.dir,
+      services: [
+        {
+          endpoint: cluster.psaEndpoint,
+          token: cluster.token,
+          upload: { kind: 'cluster', url: `http://127.0.0.1:${await closedPort()}` },
+        },
+      ],
+      nodeOptions: { tempDir: temp },
+      timeoutMs: 90_000,
+      signal: cancel.signal,
+      onProgress: (e) => {
+        if (e.type === 'pin:upload:failed') setTimeout(() => cancel.abort(), 5);
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ABORTED' });
+    expect(await readdir(temp)).toEqual([]);
   });
 
   it('a service without an upload beside one with: the node starts before the import, as always', async () => {

@@ -26,6 +26,7 @@ const dialer: DelegateDialer = {
   delegates: [],
   dialled: [],
   offer: () => {},
+  attach: () => {},
   settle: async () => {},
 };
 

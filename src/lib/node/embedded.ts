@@ -60,16 +60,18 @@ export async function startEmbeddedNode(prepared: {
   }
   try {
     if (signal?.aborted === true) throw abortError(signal, 'Starting the node');
-    host = await raceAbort(
-      createHost({
-        listen,
-        mayDialPrivate: (address) => {
-          const peer = address.getComponents().findLast((c) => c.name === 'p2p')?.value;
-          return privateOk.has(address.toString()) || (peer !== undefined && privateOk.has(peer));
-        },
-      }),
-      signal,
-    );
+    const creating = createHost({
+      listen,
+      mayDialPrivate: (address) => {
+        const peer = address.getComponents().findLast((c) => c.name === 'p2p')?.value;
+        return privateOk.has(address.toString()) || (peer !== undefined && privateOk.has(peer));
+      },
+    });
+    // Given up on abort, the host still comes up: stop it then, or its sockets stay open.
+    host = await raceAbort(creating, signal).catch((err: unknown) => {
+      void creating.then((late) => late.stop()).catch(() => {});
+      throw err;
+    });
     engine = await startBitswapEngine(host, { store });
   } catch (err) {
     await engine?.stop().catch(() => {});

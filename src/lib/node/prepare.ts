@@ -58,7 +58,19 @@ export async function prepareEmbeddedNode(options: NodeOptions): Promise<Prepare
         return Promise.reject(
           new IpfsPinError('NODE_FAILED', 'The embedded IPFS node was discarded before its start'),
         );
-      starting ??= import('./embedded.js').then((m) => m.startEmbeddedNode({ dir, store, options }));
+      starting ??= import('./embedded.js').then(
+        (m) => m.startEmbeddedNode({ dir, store, options }),
+        async (err: unknown) => {
+          // The module did not load: the store is ours to remove (a start that ran removes it).
+          store.close();
+          await removeDir(dir).catch(() => {});
+          throw new IpfsPinError(
+            'NODE_START_FAILED',
+            `The embedded IPFS node could not start: ${errorMessage(err)}`,
+            { cause: err },
+          );
+        },
+      );
       return starting;
     },
     async discard() {

@@ -26,6 +26,11 @@ export interface DelegateDialer {
   readonly delegates: string[];
   readonly dialled: DialResult[];
   offer(delegates: unknown): void;
+  /**
+   * The node for a dialer made without one (the flow starts it late): the delegates
+   * offered so far are dialled now, later ones as they come.
+   */
+  attach(node: IpfsNode): void;
   /** Stops dials still running and waits for them to report. */
   settle(): Promise<void>;
 }
@@ -44,7 +49,7 @@ export interface DelegateDialerOptions {
 }
 
 export function createDelegateDialer(
-  node: IpfsNode | undefined,
+  given: IpfsNode | undefined,
   service: string,
   onProgress: ((event: PinFlowProgressEvent) => void) | undefined,
   options: DelegateDialerOptions = {},
@@ -54,6 +59,9 @@ export function createDelegateDialer(
   const seen = new Set<string>();
   const pending = new Set<Promise<void>>();
   const controller = new AbortController();
+  let node = given;
+  // Offered while there was no node: dialled if one is attached.
+  const waiting: string[] = [];
 
   const offer = (list: unknown): void => {
     if (!Array.isArray(list)) return;
@@ -71,7 +79,12 @@ export function createDelegateDialer(
       }
       fresh.push(addr);
     }
-    if (node === undefined || fresh.length === 0 || controller.signal.aborted) return;
+    if (node === undefined) waiting.push(...fresh);
+    else dial(node, fresh);
+  };
+
+  const dial = (node: IpfsNode, fresh: string[]): void => {
+    if (fresh.length === 0 || controller.signal.aborted) return;
     const job = node
       .dial(fresh, {
         signal: controller.signal,
@@ -111,6 +124,11 @@ export function createDelegateDialer(
     delegates,
     dialled,
     offer,
+    attach(late) {
+      if (node !== undefined) return;
+      node = late;
+      dial(late, waiting.splice(0));
+    },
     async settle() {
       controller.abort();
       await Promise.allSettled([...pending]);

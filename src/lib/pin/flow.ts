@@ -519,6 +519,12 @@ export interface ServiceJob {
   deliveredAt?: number;
 }
 
+/**
+ * After a delivered upload, how long a pin may stay pending before our node starts to
+ * serve it too (the service may be fetching from elsewhere than where the upload went).
+ */
+export const LATE_START_MS = 1_000;
+
 /** A service's pins looked at when searching for one to reuse: enough for any sane account. */
 const LOOKUP_LIMIT = 100;
 const REPLACE_LIMIT = 1000;
@@ -533,18 +539,26 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   const label = job.service.label;
   let node = job.node;
   let origins = job.origins;
+  // A failed upload: bitswap delivers, so the node starts now, beside the lookup (unless
+  // the job is already over: the policy decided, the deadline passed).
   let starting =
-    node === undefined && job.startNode !== undefined && job.deliveredAt === undefined
+    node === undefined &&
+    job.startNode !== undefined &&
+    job.deliveredAt === undefined &&
+    !job.signal.aborted &&
+    !job.deadline.expired()
       ? job.startNode()
       : undefined;
   // Awaited below where the node is needed; a failed start is reported there.
   starting?.catch(() => undefined);
   const needNode = async (): Promise<void> => {
-    if (node !== undefined || job.startNode === undefined) return;
+    // An aborted job's next request throws ABORTED: no node for it.
+    if (node !== undefined || job.startNode === undefined || signal.aborted) return;
     node = await (starting ??= job.startNode());
     origins = node.origins();
   };
   let dialer: DelegateDialer | undefined;
+  let lateStart: ReturnType<typeof setTimeout> | undefined;
   const signal = AbortSignal.any([job.signal, job.deadline.signal]);
   const psa = { signal, ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) };
   const result: ServiceResult = {
@@ -639,14 +653,33 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
     }
     result.requestid = current.requestid;
     result.status = current.status;
-    // Still to fetch after an upload: our node serves from here on.
-    if (job.wait && current.status !== 'pinned') await needNode();
     dialer = createDelegateDialer(job.wait ? node : undefined, label, job.onProgress, {
       allowPrivate: job.service.privateDelegates,
       announce: [CID.parse(job.cid)],
     });
     result.delegates = dialer.delegates;
     result.dialled = dialer.dialled;
+    // Delivered by an upload, still pending: the service holds every block and is writing
+    // the pin down (IPFS Cluster's status trails its /add by ~150 ms). Our node starts only
+    // if that takes longer than LATE_START_MS: then it serves, and the delegates named so
+    // far are dialled. The wait goes on meanwhile; a failed start leaves it to the upload.
+    if (job.wait && node === undefined && job.startNode !== undefined && current.status !== 'pinned') {
+      const start = job.startNode;
+      const late = dialer;
+      lateStart = setTimeout(
+        () => {
+          if (signal.aborted) return;
+          (starting ??= start()).then(
+            (started) => {
+              node = started;
+              late.attach(started);
+            },
+            () => undefined,
+          );
+        },
+        Math.max(0, (job.deliveredAt ?? Date.now()) + LATE_START_MS - Date.now()),
+      );
+    }
     if (!job.wait) {
       dialer.offer(current.delegates);
       return result;
@@ -683,6 +716,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
     }
     if (current !== undefined) result.status = current.status;
   } finally {
+    clearTimeout(lateStart);
     await dialer?.settle();
     result.ms = Date.now() - started;
     const details = current === undefined ? undefined : current.info?.['status_details'];
