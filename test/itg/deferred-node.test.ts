@@ -29,26 +29,38 @@ describe('the embedded node starts only when a service needs bitswap', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** Runs the flow with a temp dir of its own; returns the result, the event types and that dir. */
-  async function run(
+  type Services = Parameters<typeof pinDirectory>[0]['services'];
+  type Result = Awaited<ReturnType<typeof pinDirectory>>;
+
+  /** Starts the flow on a fresh tree with a temp dir of its own; the job, its events and that dir. */
+  async function start(
     seed: number,
-    services: Parameters<typeof pinDirectory>[0]['services'],
-  ): Promise<{
-    result: Awaited<ReturnType<typeof pinDirectory>>;
-    events: PinFlowProgressEvent[];
-    temp: string;
-  }> {
+    services: Services,
+    extra: { signal?: AbortSignal; onEvent?: (e: PinFlowProgressEvent) => void } = {},
+  ): Promise<{ job: Promise<Result>; events: PinFlowProgressEvent[]; temp: string }> {
     const tree = await makeTree({ files: 12, bytes: 600_000, seed, parent: work });
     const temp = await mkdtemp(join(work, 'temp-'));
     const events: PinFlowProgressEvent[] = [];
-    const result = await pinDirectory({
+    const job = pinDirectory({
       path: tree.dir,
       services,
       nodeOptions: { tempDir: temp },
       timeoutMs: 90_000,
-      onProgress: (e) => events.push(e),
+      ...(extra.signal === undefined ? {} : { signal: extra.signal }),
+      onProgress: (e) => {
+        events.push(e);
+        extra.onEvent?.(e);
+      },
     });
-    return { result, events, temp };
+    return { job, events, temp };
+  }
+
+  async function run(
+    seed: number,
+    services: Services,
+  ): Promise<{ result: Result; events: PinFlowProgressEvent[]; temp: string }> {
+    const { job, events, temp } = await start(seed, services);
+    return { result: await job, events, temp };
   }
 
   const types = (events: PinFlowProgressEvent[]): string[] => events.map((e) => e.type);
@@ -126,26 +138,24 @@ describe('the embedded node starts only when a service needs bitswap', () => {
   });
 
   it('cancelled as the node starts after a failed upload: ABORTED, and no node or store left', async () => {
-    const tree = await makeTree({ files: 12, bytes: 600_000, seed: 36, parent: work });
-    const temp = await mkdtemp(join(work, 'temp-'));
     const cancel = new AbortController();
-    const err = await pinDirectory({
-      path: tree.dir,
-      services: [
+    const { job, temp } = await start(
+      36,
+      [
         {
           endpoint: cluster.psaEndpoint,
           token: cluster.token,
           upload: { kind: 'cluster', url: `http://127.0.0.1:${await closedPort()}` },
         },
       ],
-      nodeOptions: { tempDir: temp },
-      timeoutMs: 90_000,
-      signal: cancel.signal,
-      onProgress: (e) => {
-        if (e.type === 'pin:upload:failed') setTimeout(() => cancel.abort(), 5);
+      {
+        signal: cancel.signal,
+        onEvent: (e) => {
+          if (e.type === 'pin:upload:failed') setTimeout(() => cancel.abort(), 5);
+        },
       },
-    }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ABORTED' });
+    );
+    expect(await job.catch((e: unknown) => e)).toMatchObject({ code: 'ABORTED' });
     expect(await readdir(temp)).toEqual([]);
   });
 
