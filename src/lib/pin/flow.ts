@@ -501,9 +501,10 @@ export interface ServiceJob {
   origins: string[];
   node?: IpfsNode;
   /**
-   * Starts our node, when the flow left it unstarted (every service uploads): called once
-   * this service needs bitswap. After a failed upload it starts beside the lookup; after a
-   * delivered one, only when the service has not pinned at its first answer.
+   * Starts our node, when the flow left it unstarted (every service uploads), or gets the
+   * one already starting: called when this service needs bitswap. After a failed upload it
+   * starts beside the lookup; after a delivered one, only when the pin is still pending
+   * LATE_START_MS later.
    */
   startNode?: () => Promise<IpfsNode>;
   deadline: Deadline;
@@ -541,20 +542,13 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   let origins = job.origins;
   // A failed upload: bitswap delivers, so the node starts now, beside the lookup (unless
   // the job is already over: the policy decided, the deadline passed).
-  let starting =
-    node === undefined &&
-    job.startNode !== undefined &&
-    job.deliveredAt === undefined &&
-    !job.signal.aborted &&
-    !job.deadline.expired()
-      ? job.startNode()
-      : undefined;
-  // Awaited below where the node is needed; a failed start is reported there.
-  starting?.catch(() => undefined);
+  // The start is awaited below where the node is needed, and a failure reported there.
+  if (node === undefined && job.deliveredAt === undefined && !job.signal.aborted && !job.deadline.expired())
+    job.startNode?.().catch(() => undefined);
   const needNode = async (): Promise<void> => {
     // An aborted job's next request throws ABORTED: no node for it.
     if (node !== undefined || job.startNode === undefined || signal.aborted) return;
-    node = await (starting ??= job.startNode());
+    node = await job.startNode();
     origins = node.origins();
   };
   let dialer: DelegateDialer | undefined;
@@ -669,7 +663,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
       lateStart = setTimeout(
         () => {
           if (signal.aborted) return;
-          (starting ??= start()).then(
+          start().then(
             (started) => {
               node = started;
               late.attach(started);
