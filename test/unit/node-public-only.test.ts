@@ -85,6 +85,35 @@ describe('publicOnly (kubo node kinds)', () => {
     expect(dialled).toEqual([]);
   });
 
+  it('a bare peer id, or a record that is one, is refused: kubo would find it through routing', async () => {
+    const { dial, dialled } = setup({
+      txt: { '_dnsaddr.bare.example': [`dnsaddr=/p2p/${PEER}`] },
+    });
+    await expect(dial(`/p2p/${PEER}`)).rejects.toThrow(/names no host/);
+    await expect(dial(`/dnsaddr/bare.example/p2p/${PEER}`)).rejects.toThrow(/names no host/);
+    expect(dialled).toEqual([]);
+  });
+
+  it('localhost names are refused before any lookup, in a record too', async () => {
+    const { dial, dialled } = setup({
+      a: { 'app.localhost': ['93.184.216.40'] },
+      txt: { '_dnsaddr.loop.example': [`dnsaddr=/dns4/app.localhost/tcp/4001/p2p/${PEER}`] },
+    });
+    await expect(dial(`/dns4/app.localhost/tcp/4001/p2p/${PEER}`)).rejects.toThrow(/private or loopback/);
+    await expect(dial(`/dnsaddr/loop.example/p2p/${PEER}`)).rejects.toThrow(/private or loopback/);
+    expect(dialled).toEqual([]);
+  });
+
+  it("a name server that never answers holds the dial no longer than the dial's own signal", async () => {
+    const connect = publicOnly(async () => PEER, {
+      lookup: () => new Promise<string[]>(() => {}),
+      resolveTxt: () => new Promise<string[][]>(() => {}),
+    });
+    const timeout = AbortSignal.timeout(50);
+    await expect(connect(`/dnsaddr/slow.example/p2p/${PEER}`, undefined, timeout)).rejects.toThrow();
+    expect(timeout.aborted).toBe(true);
+  });
+
   it('records that are not dnsaddr= and names that do not resolve inside records are skipped', async () => {
     const { dial, dialled } = setup({
       txt: {

@@ -2,10 +2,10 @@ import { lookup, resolveTxt } from 'node:dns/promises';
 import { abortError, errorMessage } from '../errors.js';
 import { isPrivateIpAddress } from '../util/private-address.js';
 import { CustomProgressEvent } from '../progress.js';
-import { dialable } from './multiaddrs.js';
+import { dialable, isPrivateHost } from './multiaddrs.js';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { DialResult, NodeCallOptions, NodeProgressEvent } from './types.js';
-import { aborted } from './util.js';
+import { aborted, raceAbort } from './util.js';
 
 export const DEFAULT_DIAL_TIMEOUT_MS = 15_000;
 
@@ -41,57 +41,63 @@ export const DNSADDR_MAX_RECORDS = 32;
 
 const PRIVATE_TARGET =
   'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
+const NO_HOST =
+  'names no host to check (a bare peer id is found through routing, which may lead anywhere), not dialled (set privateDelegates to allow)';
 
 /**
  * For a dial that must not reach private networks through a node we cannot gate (kubo):
  * a `/dns*` name is looked up first, and a `/dnsaddr` name followed through its
  * `_dnsaddr` TXT records (as kubo would, every record whatever its peer id), and the
- * address is refused when anything it leads to is private. kubo looks the names up again
- * when it dials, so this narrows the hole rather than closing it; the embedded node's
- * gater (host.ts) closes it.
+ * address is refused when anything it leads to is private, or names no host at all (kubo
+ * would find such a peer through routing). The lookups end with the dial's own signal
+ * (its timeout). kubo looks the names up again when it dials, so this narrows the hole
+ * rather than closing it; the embedded node's gater (host.ts) closes it.
  */
 export function publicOnly(connect: Connect, dns: NameLookups = systemLookups): Connect {
   return async (address, parsed, signal) => {
-    if (await leadsToPrivate(address, dns, 0, { records: 0 })) throw new Error(PRIVATE_TARGET);
+    const refused = await raceAbort(refusal(address, dns, 0, { records: 0 }), signal);
+    if (refused !== undefined) throw new Error(refused);
     return connect(address, parsed, signal);
   };
 }
 
-async function leadsToPrivate(
+/** Why kubo must not be handed this address, or undefined when nothing it leads to is private. */
+async function refusal(
   address: string,
   dns: NameLookups,
   depth: number,
   seen: { records: number },
-): Promise<boolean> {
+): Promise<string | undefined> {
   const host = /^\/(ip4|ip6|ip6zone|dns|dns4|dns6|dnsaddr)\/([^/]+)/.exec(address);
   const [, kind, name] = host ?? [];
-  if (kind === undefined || name === undefined) return false;
+  if (kind === undefined || name === undefined) return NO_HOST;
   switch (kind) {
     case 'ip4':
     case 'ip6':
-      return isPrivateIpAddress(name);
+      return isPrivateIpAddress(name) ? PRIVATE_TARGET : undefined;
     case 'ip6zone':
-      return true;
+      return PRIVATE_TARGET;
     case 'dnsaddr': {
-      if (depth >= DNSADDR_MAX_DEPTH) return true;
+      if (depth >= DNSADDR_MAX_DEPTH || isPrivateHost(name)) return PRIVATE_TARGET;
       // No records: kubo finds nothing to dial either.
-      const records = await dns.resolveTxt(`_dnsaddr.${name}`).catch(() => []);
-      for (const record of records) {
-        const text = record.join('');
-        if (!text.startsWith('dnsaddr=')) continue;
-        seen.records += 1;
-        if (seen.records > DNSADDR_MAX_RECORDS) return true;
-        if (await leadsToPrivate(text.slice('dnsaddr='.length).trim(), dns, depth + 1, seen)) return true;
-      }
-      return false;
+      const texts = (await dns.resolveTxt(`_dnsaddr.${name}`).catch(() => []))
+        .map((record) => record.join(''))
+        .filter((text) => text.startsWith('dnsaddr='));
+      seen.records += texts.length;
+      if (seen.records > DNSADDR_MAX_RECORDS) return PRIVATE_TARGET;
+      const found = await Promise.all(
+        texts.map((text) => refusal(text.slice('dnsaddr='.length).trim(), dns, depth + 1, seen)),
+      );
+      return found.find((why) => why !== undefined);
     }
     default: {
+      if (isPrivateHost(name)) return PRIVATE_TARGET;
       const family = kind === 'dns4' ? 4 : kind === 'dns6' ? 6 : 0;
       // A record's name that does not resolve is one kubo cannot dial either; the address
       // asked for itself failing to resolve fails its dial, as before.
       const found =
         depth === 0 ? await dns.lookup(name, family) : await dns.lookup(name, family).catch(() => []);
-      return found.some((a) => isPrivateIpAddress(a));
+      return found.some((a) => isPrivateIpAddress(a)) ? PRIVATE_TARGET : undefined;
     }
   }
 }
