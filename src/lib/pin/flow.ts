@@ -37,7 +37,7 @@ import type {
   PinFlowProgressEvent,
 } from './types.js';
 import type { ResolvedService } from './services.js';
-import type { Deadline } from './wait.js';
+import type { Deadline, WatchContext } from './wait.js';
 import { carSource, createUploaders, uploadToService } from './upload-step.js';
 import { createDelegateDialer, warmUpDelegates } from './delegates.js';
 import type { DelegateDialer } from './delegates.js';
@@ -553,6 +553,8 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
   };
   let dialer: DelegateDialer | undefined;
   let lateStart: ReturnType<typeof setTimeout> | undefined;
+  // The wait's context, once made: a node started late is handed to it too.
+  let watching: WatchContext | undefined;
   const signal = AbortSignal.any([job.signal, job.deadline.signal]);
   const psa = { signal, ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) };
   const result: ServiceResult = {
@@ -647,6 +649,9 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
     }
     result.requestid = current.requestid;
     result.status = current.status;
+    // A pin found pending (made by an earlier run) with no upload that delivered: our node
+    // serves it, so it is up before the wait, as for a pin we submit.
+    if (job.wait && job.deliveredAt === undefined && current.status !== 'pinned') await needNode();
     dialer = createDelegateDialer(job.wait ? node : undefined, label, job.onProgress, {
       allowPrivate: job.service.privateDelegates,
       announce: [CID.parse(job.cid)],
@@ -667,6 +672,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
             (started) => {
               node = started;
               late.attach(started);
+              if (watching !== undefined) watching.node = started;
             },
             () => undefined,
           );
@@ -679,7 +685,7 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
       return result;
     }
 
-    const ctx = {
+    const ctx: WatchContext = {
       service: label,
       dialer,
       deadline: job.deadline,
@@ -693,7 +699,8 @@ export async function pinOnService(job: ServiceJob): Promise<ServiceResult> {
       deleteOnTimeout: job.deleteOnTimeout,
       initial: current,
       ...(job.deliveredAt === undefined ? {} : { deliveredAt: job.deliveredAt }),
-    } as Parameters<typeof watchPin>[2];
+    };
+    watching = ctx;
     try {
       current = await watchPin(job.client, current.requestid, ctx);
     } finally {

@@ -65,6 +65,7 @@ export interface WatchContext {
   deadline: Deadline;
   /** The caller's cancellation (and the flow's "stop, the policy is decided"). */
   signal?: AbortSignal;
+  /** May be set while the wait runs (the flow's node started late): taken up at the next poll. */
   node?: IpfsNode;
   onProgress?: (event: PinFlowProgressEvent) => void;
   pollMinMs: number;
@@ -111,6 +112,7 @@ export async function watchPin(
     earlyWakes: 0,
     transfer: watchTransfer(ctx.node),
   };
+  let watched = ctx.node;
 
   // Returns true when the pin is done.
   const handle = (status: PinStatus): boolean => {
@@ -174,6 +176,13 @@ export async function watchPin(
   try {
     if (ctx.initial !== undefined && handle(ctx.initial)) return ctx.initial;
     for (;;) {
+      if (ctx.node !== watched) {
+        // A node that started while we waited: its transfer counts from now on.
+        watched = ctx.node;
+        served.transfer.stop();
+        served.transfer = watchTransfer(watched);
+        served.bytesAtLastPoll = watched?.stats().bytesServed ?? 0;
+      }
       const planned = pollDelay({
         attempt,
         minMs: ctx.pollMinMs,
