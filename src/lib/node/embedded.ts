@@ -14,11 +14,10 @@ import type { Host } from './host.js';
 import { keepPeers } from './keep-peers.js';
 import { dialable, isPublicAddress, publicOrigins } from './multiaddrs.js';
 import { removeDir } from './temp-dir.js';
-import { prepareEmbeddedNode } from './prepare.js';
+import { DEFAULT_LISTEN, prepareEmbeddedNode } from './prepare.js';
 import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
 import { aborted, raceAbort } from './util.js';
 
-const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
 const PRIVATE_DENIED =
   'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
 const SERVED_EVENT_MS = 1_000;
@@ -50,14 +49,8 @@ export async function startEmbeddedNode(prepared: {
   // Peers (or, for an address without a peer id, the address) whose dial allowed private
   // addresses: the gate lets only these reach loopback and private networks.
   const privateOk = new Set<string>();
-  let listen: string[];
-  try {
-    listen = parseListen(options.listen ?? DEFAULT_LISTEN);
-  } catch (err) {
-    store.close();
-    await removeDir(dir).catch(() => {});
-    throw err;
-  }
+  // Checked by prepareEmbeddedNode, before any work.
+  const listen = options.listen ?? DEFAULT_LISTEN;
   try {
     if (signal?.aborted === true) throw abortError(signal, 'Starting the node');
     const creating = createHost({
@@ -239,19 +232,4 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, p
       return stopping;
     },
   };
-}
-
-function parseListen(addrs: string[]): string[] {
-  for (const a of addrs) {
-    try {
-      multiaddr(a);
-    } catch (err) {
-      throw new IpfsPinError(
-        'INVALID_INPUT',
-        `listen address ${JSON.stringify(a)} is not a multiaddr: ${errorMessage(err)}`,
-        { cause: err },
-      );
-    }
-  }
-  return addrs;
 }

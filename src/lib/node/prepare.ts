@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr';
 import { abortError, errorMessage, IpfsPinError } from '../errors.js';
 import { importDirectory } from '../unixfs/index.js';
 import { DEFAULT_MEMORY_BYTES, createBlockStore } from './block-store.js';
@@ -21,7 +22,21 @@ export interface PreparedNode {
   discard(): Promise<void>;
 }
 
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'];
+
 export async function prepareEmbeddedNode(options: NodeOptions): Promise<PreparedNode> {
+  // A wrong listen address fails here, before the import, even if the node never starts.
+  for (const address of options.listen ?? DEFAULT_LISTEN) {
+    try {
+      multiaddr(address);
+    } catch (err) {
+      throw new IpfsPinError(
+        'INVALID_INPUT',
+        `listen address ${JSON.stringify(address)} is not a multiaddr: ${errorMessage(err)}`,
+        { cause: err },
+      );
+    }
+  }
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   if (!Number.isFinite(memoryBytes) || memoryBytes < 0) {
     throw new IpfsPinError(
