@@ -37,7 +37,6 @@ describe('prepareEmbeddedNode', () => {
     const prepared = await prepareEmbeddedNode({ tempDir: parent });
     const imported = await prepared.import(site);
     expect(imported.cid.toString()).toMatch(/^bafy/);
-    expect(prepared.started).toBe(false);
     expect((await readdir(parent)).filter((n) => n.startsWith('ipfs-pin-node-'))).toHaveLength(1);
     await prepared.discard();
     expect((await readdir(parent)).filter((n) => n.startsWith('ipfs-pin-node-'))).toEqual([]);

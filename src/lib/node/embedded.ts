@@ -14,7 +14,7 @@ import type { Host } from './host.js';
 import { keepPeers } from './keep-peers.js';
 import { dialable, isPublicAddress, publicOrigins } from './multiaddrs.js';
 import { removeDir } from './temp-dir.js';
-import { DEFAULT_LISTEN, prepareEmbeddedNode } from './prepare.js';
+import { DEFAULT_LISTEN, prepareEmbeddedNode, startFailed } from './prepare.js';
 import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
 import { aborted, raceAbort } from './util.js';
 
@@ -72,13 +72,7 @@ export async function startEmbeddedNode(prepared: {
     store.close();
     await removeDir(dir).catch(() => {});
     if (aborted(signal)) throw abortError(signal, 'Starting the node');
-    throw new IpfsPinError(
-      'NODE_START_FAILED',
-      `The embedded IPFS node could not start: ${errorMessage(err)}`,
-      {
-        cause: err,
-      },
-    );
+    throw startFailed(err);
   }
   return assemble({ dir, store, host, engine, options, dialTimeoutMs, started, privateOk });
 }

@@ -16,8 +16,6 @@ export interface PreparedNode {
   import: IpfsNode['import'];
   /** Starts libp2p and the engine on the blocks held: the node. Later calls get the same one. */
   start(): Promise<IpfsNode>;
-  /** Whether start() was called. */
-  readonly started: boolean;
   /** Removes the store of a node never started (a started one is removed by its stop()). */
   discard(): Promise<void>;
 }
@@ -50,11 +48,7 @@ export async function prepareEmbeddedNode(options: NodeOptions): Promise<Prepare
   try {
     dir = await makeTempDir(options.tempDir, 'node');
   } catch (err) {
-    throw new IpfsPinError(
-      'NODE_START_FAILED',
-      `The embedded IPFS node could not start: ${errorMessage(err)}`,
-      { cause: err },
-    );
+    throw startFailed(err);
   }
   const store = createBlockStore(dir, memoryBytes);
   let starting: Promise<IpfsNode> | undefined;
@@ -65,9 +59,6 @@ export async function prepareEmbeddedNode(options: NodeOptions): Promise<Prepare
         ...importOptions,
         blockstore: { put: (cid, bytes) => store.put(cid, bytes) },
       }),
-    get started() {
-      return starting !== undefined;
-    },
     start() {
       if (discarded)
         return Promise.reject(
@@ -79,11 +70,7 @@ export async function prepareEmbeddedNode(options: NodeOptions): Promise<Prepare
           // The module did not load: the store is ours to remove (a start that ran removes it).
           store.close();
           await removeDir(dir).catch(() => {});
-          throw new IpfsPinError(
-            'NODE_START_FAILED',
-            `The embedded IPFS node could not start: ${errorMessage(err)}`,
-            { cause: err },
-          );
+          throw startFailed(err);
         },
       );
       return starting;
@@ -95,4 +82,15 @@ export async function prepareEmbeddedNode(options: NodeOptions): Promise<Prepare
       await removeDir(dir).catch(() => {});
     },
   };
+}
+
+/** NODE_START_FAILED for what stopped the embedded node's start. */
+export function startFailed(err: unknown): IpfsPinError {
+  return new IpfsPinError(
+    'NODE_START_FAILED',
+    `The embedded IPFS node could not start: ${errorMessage(err)}`,
+    {
+      cause: err,
+    },
+  );
 }
