@@ -39,7 +39,8 @@ const systemLookups: NameLookups = {
 export const DNSADDR_MAX_DEPTH = 4;
 export const DNSADDR_MAX_RECORDS = 32;
 
-const PRIVATE_TARGET =
+/** Why a dial to a private address was refused: kubo's check here, the embedded node's gater. */
+export const PRIVATE_TARGET =
   'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
 const NO_HOST =
   'names no host to check (a bare peer id is found through routing, which may lead anywhere), not dialled (set privateDelegates to allow)';

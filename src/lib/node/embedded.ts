@@ -8,7 +8,7 @@ import { throttle } from '../util/throttle.js';
 import { startBitswapEngine } from './bitswap/engine.js';
 import type { BitswapEngine } from './bitswap/engine.js';
 import type { BlockStore } from './block-store.js';
-import { DEFAULT_DIAL_TIMEOUT_MS, dialAll } from './dial.js';
+import { DEFAULT_DIAL_TIMEOUT_MS, PRIVATE_TARGET, dialAll } from './dial.js';
 import { createHost } from './host.js';
 import type { Host } from './host.js';
 import { keepPeers } from './keep-peers.js';
@@ -18,8 +18,6 @@ import { DEFAULT_LISTEN, prepareEmbeddedNode, startFailed } from './prepare.js';
 import type { IpfsNode, NodeOptions, NodeProgressEvent, NodeStats } from './types.js';
 import { aborted, raceAbort } from './util.js';
 
-const PRIVATE_DENIED =
-  'resolves to a private or loopback address, not dialled (set privateDelegates to allow)';
 const SERVED_EVENT_MS = 1_000;
 const PRIVATE_PEER_DENIED =
   'this peer was allowed private addresses by another service; from this one only a public IP is dialled for it';
@@ -166,7 +164,7 @@ function assemble({ dir, store, host, engine, options, dialTimeoutMs, started, p
             conn = await host.dial(ma ?? multiaddr(_address), { signal: s });
           } catch (err) {
             if (err instanceof Error && err.name === 'DialDeniedError')
-              throw new Error(PRIVATE_DENIED, { cause: err });
+              throw new Error(PRIVATE_TARGET, { cause: err });
             throw err;
           }
           // The service asks for blocks over this connection next: have our sending stream
